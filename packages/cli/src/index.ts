@@ -1,0 +1,1 @@
+export { CliError, EXIT } from './errors.js';
