@@ -116,7 +116,14 @@ export function formatIssues(issues: readonly ConfigIssue[], prefix: readonly (s
 
 /** Maps zod issues to plain {@link ConfigIssue}s (structured-clone safe). */
 export function toConfigIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((i) => ({ path: i.path.map((k) => (typeof k === 'symbol' ? String(k) : k)), message: i.message }));
+  return error.issues.flatMap((i): ConfigIssue[] => {
+    const path = i.path.map((k) => (typeof k === 'symbol' ? String(k) : k));
+    // zod reports unknown keys once, at the parent; name each key by its own path instead.
+    if (i.code === 'unrecognized_keys') {
+      return i.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}" (not a run config field)` }));
+    }
+    return [{ path, message: i.message }];
+  });
 }
 
 /** Default κ = ln(V − 1): one better peer (ρ = 1) from a uniform start gets half the mass. */

@@ -1,0 +1,431 @@
+import type { Divergence, Feedback } from './config.js';
+import { ensureRow, rowOffset, type SoftmaxTables } from './policy.js';
+
+/**
+ * What a learning method may see of one step (spec §5): the sampled sequences
+ * and the feedback, nothing of the task. Arrays are owned by the run and reused.
+ */
+export interface FeedbackBatch {
+  readonly feedback: Feedback;
+  readonly vocab: number;
+  readonly length: number;
+  readonly group: number;
+  /** Token y_{i,t} at i·T + t. */
+  readonly seqs: Int32Array;
+  /** Scalar feedback f̂_i. */
+  readonly fhat: Float64Array;
+  /** Critique hints h_{i,t} at i·T + t (zeros for other channels). */
+  readonly hints: Float64Array;
+}
+
+/** The student's current softmax tables (θ-shaped). */
+export interface StudentView {
+  readonly probs: Float64Array;
+  readonly logProbs: Float64Array;
+}
+
+/** Population mean of a[0..n). */
+export function mean(a: Float64Array, n: number, off = 0): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[off + i]!;
+  return s / n;
+}
+
+/** Population std of a[0..n) (divide by n). */
+export function popStd(a: Float64Array, n: number, off = 0): number {
+  const m = mean(a, n, off);
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const d = a[off + i]! - m;
+    s += d * d;
+  }
+  return Math.sqrt(s / n);
+}
+
+/** s of spec §5: std of f̂ over the group, 1 where it is 0. */
+export function feedbackScale(batch: FeedbackBatch): number {
+  const s = popStd(batch.fhat, batch.group);
+  return s === 0 ? 1 : s;
+}
+
+/** Zeroes a vector (a plain loop: TypedArray#fill is a slow builtin call for arrays this small). */
+function zero(a: Float64Array): void {
+  for (let k = 0; k < a.length; k++) a[k] = 0;
+}
+
+/** Fills adv[i·T + t] = A_i for every position of rollout i. */
+function broadcast(seqAdv: Float64Array, G: number, T: number, adv: Float64Array): void {
+  for (let i = 0; i < G; i++) {
+    const a = seqAdv[i]!;
+    for (let t = 0; t < T; t++) adv[i * T + t] = a;
+  }
+}
+
+/** RLOO advantages A_i = f̂_i − mean_{j≠i} f̂_j into seqAdv. */
+export function rlooAdvantages(batch: FeedbackBatch, seqAdv: Float64Array): void {
+  const G = batch.group;
+  let sum = 0;
+  for (let i = 0; i < G; i++) sum += batch.fhat[i]!;
+  for (let i = 0; i < G; i++) {
+    const f = batch.fhat[i]!;
+    seqAdv[i] = f - (sum - f) / (G - 1);
+  }
+}
+
+/** GRPO advantages A_i = (f̂_i − mean f̂)/(s + 1e−6) into seqAdv. */
+export function grpoAdvantages(batch: FeedbackBatch, seqAdv: Float64Array): void {
+  const G = batch.group;
+  const m = mean(batch.fhat, G);
+  const s = feedbackScale(batch);
+  for (let i = 0; i < G; i++) seqAdv[i] = (batch.fhat[i]! - m) / (s + 1e-6);
+}
+
+/** REINFORCE advantages A_i = f̂_i − b into seqAdv. */
+export function reinforceAdvantages(batch: FeedbackBatch, baseline: number, seqAdv: Float64Array): void {
+  for (let i = 0; i < batch.group; i++) seqAdv[i] = batch.fhat[i]! - baseline;
+}
+
+/**
+ * Per-token advantages of the sequence-level methods and hint-reinforce into
+ * adv[i·T + t]; `seqAdv` is scratch of length G.
+ */
+export function sequenceAdvantages(
+  method: 'reinforce' | 'rloo' | 'grpo' | 'hint-reinforce', batch: FeedbackBatch, baseline: number, seqAdv: Float64Array, adv: Float64Array,
+): void {
+  const G = batch.group;
+  const T = batch.length;
+  switch (method) {
+    case 'reinforce':
+      reinforceAdvantages(batch, baseline, seqAdv);
+      break;
+    case 'grpo':
+      grpoAdvantages(batch, seqAdv);
+      break;
+    case 'rloo':
+    case 'hint-reinforce':
+      rlooAdvantages(batch, seqAdv);
+      break;
+  }
+  broadcast(seqAdv, G, T, adv);
+  if (method === 'hint-reinforce' && batch.feedback === 'critique') {
+    for (let i = 0; i < G; i++) {
+      const hm = mean(batch.hints, T, i * T);
+      for (let t = 0; t < T; t++) adv[i * T + t]! += batch.hints[i * T + t]! - hm;
+    }
+  }
+}
+
+/**
+ * Policy-gradient loss gradient (spec §5): grad = (1/G)·Σ_i Σ_t −A_{i,t}·(1[w = y_t] − π_w)
+ * at the visited state rows; grad is overwritten.
+ */
+export function policyGradient(batch: FeedbackBatch, student: StudentView, adv: Float64Array, grad: Float64Array): void {
+  zero(grad);
+  const G = batch.group;
+  const T = batch.length;
+  const V = batch.vocab;
+  const scale = 1 / G;
+  const probs = student.probs;
+  for (let i = 0; i < G; i++) {
+    let p = V;
+    for (let t = 0; t < T; t++) {
+      const y = batch.seqs[i * T + t]!;
+      const off = rowOffset(V, t, p);
+      // Inlined addPolicyGrad: −A·(1[w = y] − π_w), scaled by 1/G.
+      const a = scale * adv[i * T + t]!;
+      for (let w = 0; w < V; w++) grad[off + w]! += a * probs[off + w]!;
+      grad[off + y]! -= a;
+      p = y;
+    }
+  }
+}
+
+/** Settings of the self-teacher. */
+export interface TeacherSettings {
+  readonly kappa: number;
+  readonly divergence: Divergence;
+  readonly jsdBeta: number;
+}
+
+/** Scratch rows for {@link sdpoGradient} (allocate once per run). */
+export interface SdpoScratch {
+  readonly q: Float64Array;
+  /** The two teacher logit shifts of one (i, t). */
+  readonly shifts: Float64Array;
+  /** Per-token log-ratio ℓ of the divergence gradient. */
+  readonly jsd: Float64Array;
+  readonly logQ: Float64Array;
+  /** Per-rollout best peer index (−1: none). */
+  readonly peer: Int32Array;
+  /** Per-rollout ρ_i. */
+  readonly rho: Float64Array;
+  /** Per-(i,t) own-evidence coefficient. */
+  readonly own: Float64Array;
+}
+
+/** Allocates scratch for {@link sdpoGradient}. */
+export function createSdpoScratch(V: number, T: number, G: number): SdpoScratch {
+  return {
+    q: new Float64Array(V), logQ: new Float64Array(V), jsd: new Float64Array(V), shifts: new Float64Array(2),
+    peer: new Int32Array(G), rho: new Float64Array(G), own: new Float64Array(G * T),
+  };
+}
+
+/**
+ * Teacher distribution q = softmax(θ'_row + shift) where the shift is nonzero on at
+ * most two tokens (`a` by shifts[0], `b` by shifts[1]; −1 = absent; a = b adds up). Reuses the
+ * row's cached softmax π' = softmax(θ'_row): q(v) ∝ π'(v)·e^{shift_v}, so only the
+ * shifted entries need an exp. Stable for any shift size: the unshifted mass is summed
+ * directly rather than by subtraction, and a shift above 700 is factored out of the
+ * normalizer before exponentiation.
+ */
+export function shiftedSoftmax(
+  tp: Float64Array, tlp: Float64Array, off: number, V: number, a: number, b: number, shifts: Float64Array,
+  q: Float64Array, logQ: Float64Array, needQ = true,
+): void {
+  // Shifts come in an array: doubles passed as arguments to a call V8 does not inline are boxed on the heap.
+  let sa = shifts[0]!;
+  let sb = shifts[1]!;
+  if (a >= 0 && a === b) {
+    sa += sb;
+    b = -1;
+  }
+  if (a < 0) {
+    a = b;
+    sa = sb;
+    b = -1;
+  }
+  let rest = 0;
+  for (let v = 0; v < V; v++) if (v !== a && v !== b) rest += tp[off + v]!;
+  // z = Z·e^{−M}: unshifted mass scaled by e^{−M}, shifted entries as π'(v)·e^{s_v − M}.
+  // Every term is positive, so no cancellation; M only guards e^{s} against overflow
+  // and stays 0 (saving an exp) unless a shift exceeds 700.
+  let M = 0;
+  if (a >= 0 && sa > 700) M = sa;
+  if (b >= 0 && sb > 700 && sb > M) M = sb;
+  const scaleRest = M > 0 ? Math.exp(-M) : 1;
+  const ea = a >= 0 ? Math.exp(tlp[off + a]! + sa - M) : 0;
+  const eb = b >= 0 ? Math.exp(tlp[off + b]! + sb - M) : 0;
+  const z = rest * scaleRest + ea + eb;
+  if (!(z > 0)) {
+    // Everything underflowed (a near-one-hot π' shifted far down): take the max-shifted softmax of log π' + shift.
+    generalShiftedSoftmax(tlp, off, V, a, sa, b, sb, q, logQ);
+    return;
+  }
+  const logZ = M + Math.log(z);
+  const invZ = scaleRest / z;
+  for (let v = 0; v < V; v++) logQ[v] = tlp[off + v]! - logZ;
+  if (a >= 0) logQ[a]! += sa;
+  if (b >= 0) logQ[b]! += sb;
+  // Reverse KL needs log q only.
+  if (!needQ) return;
+  for (let v = 0; v < V; v++) q[v] = tp[off + v]! * invZ;
+  if (a >= 0) q[a] = ea / z;
+  if (b >= 0) q[b] = eb / z;
+}
+
+function generalShiftedSoftmax(
+  tlp: Float64Array, off: number, V: number, a: number, sa: number, b: number, sb: number, q: Float64Array, logQ: Float64Array,
+): void {
+  let mx = -Infinity;
+  for (let v = 0; v < V; v++) {
+    const x = tlp[off + v]! + (v === a ? sa : 0) + (v === b ? sb : 0);
+    logQ[v] = x;
+    if (x > mx) mx = x;
+  }
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(logQ[v]! - mx);
+  const lse = mx + Math.log(sum);
+  for (let v = 0; v < V; v++) {
+    logQ[v]! -= lse;
+    q[v] = Math.exp(logQ[v]!);
+  }
+}
+
+/**
+ * The SDPO self-teacher and its distillation gradient (spec §5). It receives the
+ * batch (sequences and feedback), the student's tables and the EMA teacher's
+ * logits θ' with their softmax cache — never the task. Overwrites `grad` with ∂/∂θ of
+ * (1/G)·Σ_i Σ_t D(π(·|t,p) ‖ q_{i,t}) and `adv[i·T + t]` with log q(y_t) − log π(y_t)
+ * (0 for masked rollouts). Returns D̄, the mean KL(π‖q) over the unmasked
+ * visited (i, t), or NaN when every rollout is masked. The student's rows for the
+ * visited states must be current (sampling makes them so).
+ */
+export function sdpoGradient(
+  batch: FeedbackBatch, student: StudentView, teacher: SoftmaxTables, settings: TeacherSettings,
+  scratch: SdpoScratch, grad: Float64Array, adv: Float64Array,
+): number {
+  zero(grad);
+  const G = batch.group;
+  const T = batch.length;
+  const V = batch.vocab;
+  const { fhat, hints, seqs } = batch;
+  const { q, logQ, peer, rho, own, shifts } = scratch;
+  const ell = scratch.jsd;
+  const s = feedbackScale(batch);
+  const fMean = mean(fhat, G);
+  const binary = batch.feedback === 'binary';
+  const critique = batch.feedback === 'critique';
+
+  // Demo evidence: the best strictly better peer, lowest index on ties.
+  for (let i = 0; i < G; i++) {
+    const fi = fhat[i]!;
+    let d = -1;
+    let best = fi;
+    for (let j = 0; j < G; j++) {
+      if (j === i) continue;
+      const fj = fhat[j]!;
+      if (fj > best) {
+        best = fj;
+        d = j;
+      }
+    }
+    peer[i] = d;
+    rho[i] = d < 0 ? 0 : binary ? 1 : (best - fi) / s;
+  }
+  // Own evidence.
+  if (critique) {
+    const sh0 = popStd(hints, G * T);
+    const sh = sh0 === 0 ? 1 : sh0;
+    for (let i = 0; i < G; i++) {
+      const hm = mean(hints, T, i * T);
+      for (let t = 0; t < T; t++) own[i * T + t] = (hints[i * T + t]! - hm) / sh;
+    }
+  } else {
+    for (let i = 0; i < G; i++) {
+      const o = (fhat[i]! - fMean) / s;
+      for (let t = 0; t < T; t++) own[i * T + t] = o;
+    }
+  }
+
+  const kappa = settings.kappa;
+  const divergence = settings.divergence;
+  const beta = settings.jsdBeta;
+  const pi = student.probs;
+  const lp = student.logProbs;
+  const tp = teacher.probs;
+  const tlp = teacher.logProbs;
+  const scale = 1 / G;
+  const needQ = divergence !== 'reverse-kl';
+  let klSum = 0;
+  let klCount = 0;
+  for (let i = 0; i < G; i++) {
+    const d = peer[i]!;
+    let masked = d < 0;
+    if (masked) {
+      for (let t = 0; t < T; t++) {
+        if (own[i * T + t] !== 0) {
+          masked = false;
+          break;
+        }
+      }
+    }
+    if (masked) {
+      for (let t = 0; t < T; t++) adv[i * T + t] = 0;
+      continue;
+    }
+    const demoShift = kappa * rho[i]!;
+    let p = V;
+    for (let t = 0; t < T; t++) {
+      const y = seqs[i * T + t]!;
+      const off = rowOffset(V, t, p);
+      ensureRow(teacher, V, off);
+      shifts[0] = demoShift;
+      shifts[1] = kappa * own[i * T + t]!;
+      shiftedSoftmax(tp, tlp, off, V, d >= 0 ? seqs[d * T + t]! : -1, y, shifts, q, logQ, needQ);
+      // ℓ = log π − log q; KL(π‖q) = Σ π ℓ is also the baseline of the reverse-KL gradient.
+      let kl = 0;
+      for (let u = 0; u < V; u++) {
+        const l = lp[off + u]! - logQ[u]!;
+        ell[u] = l;
+        kl += pi[off + u]! * l;
+      }
+      klSum += kl;
+      klCount++;
+      if (divergence === 'reverse-kl') {
+        for (let u = 0; u < V; u++) grad[off + u]! += scale * pi[off + u]! * (ell[u]! - kl);
+      } else if (divergence === 'jsd') {
+        // Inlined addJsdGrad (same arithmetic): ℓ = log π − log M, gradient (1−β)·π_u(ℓ_u − Σπℓ).
+        let jm = 0;
+        for (let u = 0; u < V; u++) {
+          const pu = pi[off + u]!;
+          const l = pu > 0 ? lp[off + u]! - Math.log((1 - beta) * pu + beta * q[u]!) : 0;
+          ell[u] = l;
+          jm += pu * l;
+        }
+        const cj = scale * (1 - beta);
+        for (let u = 0; u < V; u++) grad[off + u]! += cj * pi[off + u]! * (ell[u]! - jm);
+      } else {
+        for (let u = 0; u < V; u++) grad[off + u]! += scale * (pi[off + u]! - q[u]!);
+      }
+      adv[i * T + t] = logQ[y]! - lp[off + y]!;
+      p = y;
+    }
+  }
+  return klCount > 0 ? klSum / klCount : NaN;
+}
+
+/** Euclidean norm of a vector. */
+export function norm(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+}
+
+/**
+ * Hybrid mix (spec §6): out = (α‖gS‖ + (1−α)‖gR‖)·m/‖m‖ with
+ * m = α·gS/‖gS‖ + (1−α)·gR/‖gR‖. One zero part: out is the other part unchanged;
+ * both zero, or m = 0 (exactly opposite directions at α = ½): out = 0.
+ */
+export function mixGradients(gS: Float64Array, gR: Float64Array, alpha: number, out: Float64Array): void {
+  const nS = norm(gS);
+  const nR = norm(gR);
+  if (nS === 0) {
+    out.set(gR);
+    return;
+  }
+  if (nR === 0) {
+    out.set(gS);
+    return;
+  }
+  const a = alpha / nS;
+  const b = (1 - alpha) / nR;
+  let mm = 0;
+  for (let i = 0; i < out.length; i++) {
+    const x = a * gS[i]! + b * gR[i]!;
+    out[i] = x;
+    mm += x * x;
+  }
+  const nm = Math.sqrt(mm);
+  if (nm === 0) {
+    out.fill(0);
+    return;
+  }
+  const k = (alpha * nS + (1 - alpha) * nR) / nm;
+  for (let i = 0; i < out.length; i++) out[i]! *= k;
+}
+
+/** z-standardizes a[0..n) in place (population std); a constant vector becomes all zeros. */
+export function standardize(a: Float64Array, n: number): void {
+  const m = mean(a, n);
+  const sd = popStd(a, n);
+  for (let i = 0; i < n; i++) a[i] = sd > 0 ? (a[i]! - m) / sd : 0;
+}
+
+/**
+ * Median of src[0..n) (mean of the two middle values for even n), sorting a copy in
+ * `scratch` by insertion (n is the small hybrid warmup count; no allocation).
+ */
+export function median(src: Float64Array, n: number, scratch: Float64Array): number {
+  for (let i = 0; i < n; i++) {
+    const x = src[i]!;
+    let j = i - 1;
+    while (j >= 0 && scratch[j]! > x) {
+      scratch[j + 1] = scratch[j]!;
+      j--;
+    }
+    scratch[j + 1] = x;
+  }
+  const h = n >>> 1;
+  return n % 2 === 1 ? scratch[h]! : (scratch[h - 1]! + scratch[h]!) / 2;
+}
