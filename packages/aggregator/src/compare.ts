@@ -1,0 +1,126 @@
+/**
+ * Comparisons within a context (spec §2): paired when the two cells share
+ * every seed, otherwise Welch + Mann-Whitney, said so in `designNote`.
+ */
+import { metricValue } from './cells.js';
+import { fisherZ } from './describe.js';
+import type { CellGroup } from './study.js';
+import { a12, benjaminiHochberg, cohenDz, hedgesG, holm, mannWhitney, pairedT, welchT, wilcoxon } from './hypothesis.js';
+import type { Comparison, MetricName, StudyRun } from './types.js';
+
+/** Value on the comparison scale: atanh for creditCorr; +∞ for a non-converged stepsTo90. */
+function scaled(run: StudyRun, metric: MetricName): number | null {
+  const v = metricValue(run, metric);
+  if (v === null || Number.isNaN(v)) return null;
+  return metric === 'creditCorr' ? fisherZ(v) : v;
+}
+
+/** a − b in the extended reals: ∞ − ∞ = 0 (both never converged: a tie). */
+function extendedDiff(a: number, b: number): number {
+  if (a === b) return 0;
+  return a - b;
+}
+
+function sameSeeds(a: CellGroup, b: CellGroup): boolean {
+  return a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s === b.seeds[i]);
+}
+
+type Unadjusted = Omit<Comparison, 'pHolm' | 'qBH' | 'significant'>;
+
+/** Compares `m` (method) with `b` (baseline) on one metric; p-values not yet family-adjusted. */
+export function compareCells(m: CellGroup, b: CellGroup, metric: MetricName): Unadjusted {
+  const rankOnly = metric === 'stepsTo90';
+  const scale = rankOnly ? 'rank-only' : metric === 'creditCorr' ? 'fisher-z' : 'linear';
+  const paired = sameSeeds(m, b);
+  const head = {
+    id: `${metric}|${m.key.method}-vs-${b.key.method}|${m.contextId}`,
+    metric,
+    method: m.key.method,
+    baseline: b.key.method,
+    cellId: m.id,
+    baselineCellId: b.id,
+    feedback: m.key.feedback,
+    noise: m.key.noise,
+    axes: m.key.axes,
+    scale,
+  } as const;
+  if (paired) {
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (const s of m.seeds) {
+      const x = scaled(m.bySeed.get(s)!, metric);
+      const y = scaled(b.bySeed.get(s)!, metric);
+      if (x === null || y === null) continue;
+      xs.push(x);
+      ys.push(y);
+    }
+    const n = xs.length;
+    const d = xs.map((x, i) => extendedDiff(x, ys[i]!));
+    const dropped = m.seeds.length - n;
+    const note = `seeds shared (${n} pairs${dropped > 0 ? `; ${dropped} pair(s) without a value on one side left out` : ''}): paired t and Wilcoxon signed-rank`;
+    const tt = !rankOnly && n >= 2 ? pairedT(xs, ys) : null;
+    const rk = n >= 1 ? wilcoxon(d) : null;
+    return {
+      ...head,
+      design: 'paired',
+      designNote: rankOnly ? note.replace('paired t and ', '') : note,
+      n,
+      nMethod: n,
+      nBaseline: n,
+      diff: tt === null ? null : tt.diff,
+      ci: tt === null ? null : tt.ci,
+      parametric: tt === null ? null : { test: 'paired-t', statistic: tt.t, df: tt.df, p: tt.p },
+      rank: rk === null ? null : { test: 'wilcoxon', statistic: rk.statistic, p: rk.p, pMethod: rk.pMethod },
+      effect: {
+        dz: rankOnly || n < 2 ? null : cohenDz(d),
+        hedgesG: rankOnly ? null : hedgesG(xs, ys),
+        a12: n > 0 ? a12(xs, ys) : 0.5,
+      },
+      p: rankOnly ? (rk?.p ?? null) : (tt?.p ?? null),
+    };
+  }
+  const xs = m.runs.map((r) => scaled(r, metric)).filter((v): v is number => v !== null);
+  const ys = b.runs.map((r) => scaled(r, metric)).filter((v): v is number => v !== null);
+  const shared = m.seeds.filter((s) => b.bySeed.has(s)).length;
+  const tt = !rankOnly && xs.length >= 2 && ys.length >= 2 ? welchT(xs, ys) : null;
+  const rk = xs.length >= 1 && ys.length >= 1 ? mannWhitney(xs, ys) : null;
+  const note = `seeds not shared (${shared} of ${m.seeds.length} vs ${b.seeds.length} in common): ${rankOnly ? '' : "Welch's t and "}Mann-Whitney U on independent samples`;
+  return {
+    ...head,
+    design: 'independent',
+    designNote: note,
+    n: xs.length + ys.length,
+    nMethod: xs.length,
+    nBaseline: ys.length,
+    diff: tt === null ? null : tt.diff,
+    ci: tt === null ? null : tt.ci,
+    parametric: tt === null ? null : { test: 'welch-t', statistic: tt.t, df: tt.df, p: tt.p },
+    rank: rk === null ? null : { test: 'mann-whitney', statistic: rk.statistic, p: rk.p, pMethod: rk.pMethod },
+    effect: { dz: null, hedgesG: rankOnly ? null : hedgesG(xs, ys), a12: xs.length > 0 && ys.length > 0 ? a12(xs, ys) : 0.5 },
+    p: rankOnly ? (rk?.p ?? null) : (tt?.p ?? null),
+  };
+}
+
+/** Holm and BH over every comparison of the same metric (comparisons without a p stay null). */
+export function adjustFamilies(items: readonly Unadjusted[], alpha: number): Comparison[] {
+  const out: Comparison[] = items.map((c) => ({ ...c, pHolm: null, qBH: null, significant: false }));
+  const byMetric = new Map<MetricName, number[]>();
+  out.forEach((c, i) => {
+    if (c.p === null || Number.isNaN(c.p)) return;
+    let l = byMetric.get(c.metric);
+    if (l === undefined) {
+      l = [];
+      byMetric.set(c.metric, l);
+    }
+    l.push(i);
+  });
+  for (const idx of byMetric.values()) {
+    const ps = idx.map((i) => out[i]!.p!);
+    const h = holm(ps);
+    const q = benjaminiHochberg(ps);
+    idx.forEach((i, k) => {
+      out[i] = { ...out[i]!, pHolm: h[k]!, qBH: q[k]!, significant: h[k]! < alpha };
+    });
+  }
+  return out;
+}
