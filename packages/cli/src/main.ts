@@ -4,7 +4,16 @@ import { CliError, EXIT } from './errors.js';
 export type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  study: { summary: 'run a study preset embedded and write its report (the main command)', load: async () => (await import('./commands/study.js')).default },
+  report: { summary: 'analyse a stored sweep and write the study report (HTML, Markdown, JSON, CSV)', load: async () => (await import('./commands/report.js')).default },
   sim: { summary: 'run one simulation and print its summary', load: async () => (await import('./commands/sim.js')).default },
+  run: { summary: 'run a grid file on this machine (embedded coordinator + worker pool)', load: async () => (await import('./commands/run.js')).default },
+  coordinator: { summary: 'serve sweeps to workers over gRPC, with a SQLite store', load: async () => (await import('./commands/coordinator.js')).default },
+  worker: { summary: 'join a coordinator and run its tasks in a thread pool', load: async () => (await import('./commands/worker.js')).default },
+  submit: { summary: 'submit a grid file to a running coordinator', load: async () => (await import('./commands/submit.js')).default },
+  status: { summary: 'show sweeps, counts, workers, throughput and ETA', load: async () => (await import('./commands/status.js')).default },
+  cancel: { summary: 'cancel a running sweep', load: async () => (await import('./commands/cancel.js')).default },
+  export: { summary: 'export a sweep\'s results as CSV or JSON Lines', load: async () => (await import('./commands/export.js')).default },
 };
 
 function usage(): string {

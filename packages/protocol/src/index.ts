@@ -1,1 +1,17 @@
-export {};
+export * from './errors.js';
+export * from './keys.js';
+export * from './wire.js';
+export * from './grid.js';
+export * from './loader.js';
+export * from './codec.js';
+export type { RunConfig as WireConfig } from './generated/sdpo/v1/RunConfig.js';
+export type { RunResult as WireResult, RunResult__Output as WireResultOutput } from './generated/sdpo/v1/RunResult.js';
+export type { WorkerMessage, WorkerMessage__Output } from './generated/sdpo/v1/WorkerMessage.js';
+export type { CoordinatorMessage, CoordinatorMessage__Output } from './generated/sdpo/v1/CoordinatorMessage.js';
+export type { SweepInfo, SweepInfo__Output } from './generated/sdpo/v1/SweepInfo.js';
+export type { GridSpec as WireGridSpec, GridSpec__Output as WireGridSpecOutput } from './generated/sdpo/v1/GridSpec.js';
+export type { WorkerInfo, WorkerInfo__Output } from './generated/sdpo/v1/WorkerInfo.js';
+export type { SweepResult as WireSweepResult, SweepResult__Output as WireSweepResultOutput } from './generated/sdpo/v1/SweepResult.js';
+export type { WorkerServiceClient, WorkerServiceHandlers } from './generated/sdpo/v1/WorkerService.js';
+export type { SweepServiceClient, SweepServiceHandlers } from './generated/sdpo/v1/SweepService.js';
+export * from './client.js';

@@ -6,6 +6,7 @@ import type { RunResult } from '@sdpo/sim';
 import { numberFlag, parseFlags } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { DEFAULT_STORE } from '../embedded.js';
+import { formatTable } from '../table.js';
 
 const HELP = `usage: sdpo report NAME [--out DIR] [--sensitivity NAME] [--store FILE] [--bootstrap N] [--bootstrap-seed N] [--json]
 
@@ -63,25 +64,71 @@ export default async function report(argv: string[]): Promise<number> {
   }
   if (runs.length === 0) throw new CliError(`report: sweep '${name}' has no stored results yet; run it first (sdpo run / sdpo study)`, EXIT.failed);
 
+  const outcome = await writeStudyReport({ name, runs, ...(sensitivity ? { sensitivity } : {}), out, bootstrapResamples, bootstrapSeed });
+  process.stdout.write(values.json ? JSON.stringify(outcome) + '\n' : renderReportOutcome(outcome));
+  return EXIT.ok;
+}
+
+/** One claim as `report` and `study` print it. */
+export interface ClaimRow {
+  readonly id: number;
+  readonly verdict: string;
+  readonly statement: string;
+  readonly estimate: number | null;
+  readonly ci: { readonly lo: number; readonly hi: number } | null;
+  readonly p: number | null;
+  readonly n: number;
+}
+
+/** What {@link writeStudyReport} wrote and the verdicts it found. */
+export interface ReportOutcome {
+  readonly name: string;
+  readonly out: string;
+  readonly files: readonly string[];
+  readonly runs: number;
+  readonly sensitivityRuns: number;
+  readonly claims: readonly ClaimRow[];
+  readonly warnings: number;
+}
+
+/** Analyses runs, writes the report folder and returns what `report` and `study` print. */
+export async function writeStudyReport(input: {
+  readonly name: string;
+  readonly runs: readonly RunResult[];
+  readonly sensitivity?: readonly RunResult[];
+  readonly out: string;
+  readonly bootstrapResamples?: number | undefined;
+  readonly bootstrapSeed?: number | undefined;
+}): Promise<ReportOutcome> {
+  const { bootstrapResamples, bootstrapSeed, sensitivity } = input;
   const files = await buildReport({
-    name,
-    runs,
+    name: input.name,
+    runs: input.runs,
     ...(sensitivity && sensitivity.length > 0 ? { sensitivity } : {}),
     options: { analyze: { ...(bootstrapResamples !== undefined ? { bootstrapResamples } : {}), ...(bootstrapSeed !== undefined ? { bootstrapSeed } : {}) } },
   });
-  const written = await writeReport(out, files);
-  const summary = JSON.parse(files['summary.json']) as { analysis: { claims: { id: number; verdict: string; statement: string }[]; warnings: unknown[] } };
-  if (values.json) {
-    process.stdout.write(JSON.stringify({ out, files: written, runs: runs.length, claims: summary.analysis.claims.map((c) => ({ id: c.id, verdict: c.verdict })) }) + '\n');
-  } else {
-    const lines = [
-      `${name}: report of ${runs.length} runs${sensitivity ? ` (+ ${sensitivity.length} sensitivity runs)` : ''} written to ${out}`,
-      `  open ${resolve(out, 'index.html')}`,
-      ...(summary.analysis.claims.length > 0 ? ['', 'claims:'] : []),
-      ...summary.analysis.claims.map((c) => `  ${String(c.id).padStart(2)}. ${c.verdict.padEnd(14)} ${c.statement}`),
-      ...(summary.analysis.warnings.length > 0 ? ['', `${summary.analysis.warnings.length} warning(s): see the report's Warnings section`] : []),
-    ];
-    process.stdout.write(lines.join('\n') + '\n');
-  }
-  return EXIT.ok;
+  const written = await writeReport(input.out, files);
+  const summary = JSON.parse(files['summary.json']) as { analysis: { claims: ClaimRow[]; warnings: unknown[] } };
+  return {
+    name: input.name, out: input.out, files: written, runs: input.runs.length, sensitivityRuns: sensitivity?.length ?? 0,
+    claims: summary.analysis.claims.map((c) => ({ id: c.id, verdict: c.verdict, statement: c.statement, estimate: c.estimate, ci: c.ci, p: c.p, n: c.n })),
+    warnings: summary.analysis.warnings.length,
+  };
+}
+
+const num = (x: number | null): string => (x === null ? '—' : Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(3));
+
+/** The human-readable lines for a written report: path, claims table, warnings. */
+export function renderReportOutcome(o: ReportOutcome): string {
+  const lines = [
+    `${o.name}: report of ${o.runs} runs${o.sensitivityRuns ? ` (+ ${o.sensitivityRuns} sensitivity runs)` : ''} written to ${o.out}`,
+    `  open ${resolve(o.out, 'index.html')}`,
+    ...(o.claims.length > 0
+      ? ['', formatTable(['#', 'verdict', 'estimate', '95% CI', 'p', 'claim'], o.claims.map((c) => [
+          String(c.id), c.verdict, num(c.estimate), c.ci ? `[${num(c.ci.lo)}, ${num(c.ci.hi)}]` : '—', c.p === null ? '—' : c.p < 1e-4 ? '<1e-4' : c.p.toFixed(4), c.statement,
+        ]))]
+      : []),
+    ...(o.warnings > 0 ? ['', `${o.warnings} warning(s): see the report's Warnings section`] : []),
+  ];
+  return lines.join('\n') + '\n';
 }

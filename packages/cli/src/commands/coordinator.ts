@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { CoordinatorError, startCoordinator } from '@sdpo/coordinator';
+import { numberFlag, parseFlags } from '../args.js';
+import { CliError, EXIT } from '../errors.js';
+import { createLogger, DEFAULT_COORDINATOR, DEFAULT_STORE } from '../embedded.js';
+
+const HELP = `usage: sdpo coordinator [--listen HOST:PORT] [--store FILE] [options]
+
+Serves sweeps to workers over gRPC and keeps every result in a SQLite store.
+Unfinished sweeps in the store resume at start. Stops on SIGINT/SIGTERM
+(workers are asked to drain).
+
+  --listen HOST:PORT     address to listen on (default ${DEFAULT_COORDINATOR}; port 0 = any free port)
+  --store FILE           SQLite store (default ${DEFAULT_STORE})
+  --lease-ms N           lease period (default 60000)
+  --heartbeat-ms N       heartbeat period asked of workers (default 5000)
+  --token-file FILE      bearer token clients must send (or env SDPO_TOKEN);
+                         required off loopback unless --insecure
+  --insecure             allow a non-loopback listen address without a token
+  --tls-cert FILE --tls-key FILE [--tls-ca FILE]   TLS; with --tls-ca, client certificates are required
+
+Prints 'listening on HOST:PORT' on stdout once ready.`;
+
+export default async function coordinator(argv: string[]): Promise<number> {
+  const s = { type: 'string' } as const;
+  const { values } = parseFlags(
+    argv,
+    {
+      listen: s, store: s, 'lease-ms': s, 'heartbeat-ms': s, 'token-file': s, insecure: { type: 'boolean' },
+      'tls-cert': s, 'tls-key': s, 'tls-ca': s, help: { type: 'boolean', short: 'h' },
+    },
+    'coordinator',
+  );
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return EXIT.ok;
+  }
+  const listen = values.listen ?? DEFAULT_COORDINATOR;
+  const read = (flag: string, path: string | undefined) => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CliError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  const token = read('token-file', values['token-file'])?.toString('utf8').trim() ?? process.env['SDPO_TOKEN'];
+  const cert = read('tls-cert', values['tls-cert']);
+  const key = read('tls-key', values['tls-key']);
+  const ca = read('tls-ca', values['tls-ca']);
+  if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together');
+  const leaseMs = numberFlag('lease-ms', values['lease-ms']);
+  const heartbeatMs = numberFlag('heartbeat-ms', values['heartbeat-ms']);
+  const logger = createLogger('info');
+  let running;
+  try {
+    running = await startCoordinator({
+      storePath: values.store ?? DEFAULT_STORE, listen, logger,
+      ...(token ? { token } : {}), ...(values.insecure ? { insecure: true } : {}),
+      ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
+      ...(leaseMs !== undefined ? { leaseMs } : {}), ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
+    });
+  } catch (err) {
+    if (err instanceof CoordinatorError) throw new CliError(`coordinator: ${err.message}`);
+    if (err instanceof Error && /bind|address|listen/i.test(err.message)) throw new CliError(`coordinator: cannot listen on ${listen}: ${err.message}`);
+    throw err;
+  }
+  const host = listen.slice(0, listen.lastIndexOf(':'));
+  process.stdout.write(`listening on ${host}:${running.port}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      logger.info('shutting down');
+      void running.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return EXIT.ok;
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { startWorker } from '@sdpo/worker';
+import { numberFlag, parseFlags } from '../args.js';
+import { CliError, EXIT } from '../errors.js';
+import { createLogger, DEFAULT_COORDINATOR } from '../embedded.js';
+
+const HELP = `usage: sdpo worker [--coordinator HOST:PORT] [--threads N] [options]
+
+Joins a coordinator and runs its tasks in a thread pool until stopped.
+SIGTERM (or SIGINT) drains: no more tasks are taken, held ones finish and
+their results are sent, then the worker exits 0. Reconnects with capped
+exponential backoff when the coordinator goes away.
+
+  --coordinator HOST:PORT  (default ${DEFAULT_COORDINATOR}, or env SDPO_COORDINATOR)
+  --threads N              pool threads (default: available cores)
+  --credits N              tasks held at once (default 2 × threads)
+  --name NAME              shown in status and logs (default host-pid)
+  --token-file FILE        bearer token (or env SDPO_TOKEN)
+  --tls-ca FILE [--tls-cert FILE --tls-key FILE]   TLS (client certificate for mutual TLS)`;
+
+export default async function worker(argv: string[]): Promise<number> {
+  const s = { type: 'string' } as const;
+  const { values } = parseFlags(
+    argv,
+    { coordinator: s, threads: s, credits: s, name: s, 'token-file': s, 'tls-ca': s, 'tls-cert': s, 'tls-key': s, help: { type: 'boolean', short: 'h' } },
+    'worker',
+  );
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return EXIT.ok;
+  }
+  const int = (flag: string, v: string | undefined) => {
+    const n = numberFlag(flag, v);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new CliError(`--${flag}: expected a positive integer, got ${v}`);
+    return n;
+  };
+  const threads = int('threads', values.threads);
+  const credits = int('credits', values.credits);
+  const read = (flag: string, path: string | undefined) => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CliError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  };
+  const token = read('token-file', values['token-file'])?.toString('utf8').trim() ?? process.env['SDPO_TOKEN'];
+  const ca = read('tls-ca', values['tls-ca']);
+  const cert = read('tls-cert', values['tls-cert']);
+  const key = read('tls-key', values['tls-key']);
+  const logger = createLogger('info');
+  const w = startWorker({
+    coordinator: values.coordinator ?? process.env['SDPO_COORDINATOR'] ?? DEFAULT_COORDINATOR, logger,
+    ...(threads !== undefined ? { threads } : {}), ...(credits !== undefined ? { credits } : {}),
+    ...(values.name ? { name: values.name } : {}), ...(token ? { token } : {}),
+    ...(ca || cert ? { tls: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+  });
+  const onSignal = (sig: string) => {
+    logger.info({ signal: sig }, 'draining');
+    void w.drain(sig);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  try {
+    await w.done;
+  } catch (err) {
+    throw new CliError(`worker: ${(err as Error).message}`, EXIT.failed);
+  }
+  logger.info({ completed: w.stats.completed, failed: w.stats.failed }, 'worker left');
+  return EXIT.ok;
+}

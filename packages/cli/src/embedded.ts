@@ -1,0 +1,249 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import cliProgress from 'cli-progress';
+import { CoordinatorError, startCoordinator, type SweepProgress } from '@sdpo/coordinator';
+import { startWorker } from '@sdpo/worker';
+import { loadGridFile, ProtocolError, type SweepDefinition, type SweepInfo__Output } from '@sdpo/protocol';
+import type { RunResult } from '@sdpo/sim';
+import { CliError } from './errors.js';
+
+/** Where `sdpo run` and `sdpo study` keep results unless `--store` says otherwise. */
+export const DEFAULT_STORE = './sdpo-store.db';
+/** The coordinator address the cluster commands use unless told otherwise. */
+export const DEFAULT_COORDINATOR = '127.0.0.1:7070';
+
+/**
+ * The CLI's logger: JSON lines on stderr when stderr is not a TTY (for log
+ * shippers), short readable lines on a TTY. Level from SDPO_LOG_LEVEL, else
+ * `fallback` (quiet by default for commands with their own progress output).
+ */
+export function createLogger(fallback: pino.Level | 'silent' = 'info'): Logger {
+  const level = process.env['SDPO_LOG_LEVEL'] ?? fallback;
+  if (!process.stderr.isTTY) return pino({ level, base: { pid: process.pid } }, pino.destination(2));
+  const names: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+  const pretty = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line) continue;
+        try {
+          const { level: l, time, msg, pid: _p, hostname: _h, ...rest } = JSON.parse(line) as Record<string, unknown>;
+          const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+          const t = new Date(Number(time)).toISOString().slice(11, 19);
+          process.stderr.write(`${t} ${(names[Number(l)] ?? String(l)).padEnd(5)} ${String(msg)}${extra ? `  ${extra}` : ''}\n`);
+        } catch {
+          process.stderr.write(line + '\n');
+        }
+      }
+      cb();
+    },
+  });
+  return pino({ level }, pretty);
+}
+
+/** Options of {@link runGridEmbedded}. */
+export interface EmbeddedOptions {
+  /** SQLite store (default {@link DEFAULT_STORE}). */
+  readonly storePath?: string;
+  /** Pool threads (default os.availableParallelism()). */
+  readonly threads?: number;
+  /** Called on every change of counts (throttled to ~4/s) and about once a second. */
+  readonly onProgress?: (p: SweepProgress) => void;
+  /** Aborting stops cleanly: running tasks are abandoned, committed results stay, a rerun resumes. */
+  readonly signal?: AbortSignal;
+  readonly logger?: Logger;
+}
+
+/** What an embedded run did. */
+export interface EmbeddedOutcome {
+  readonly sweepName: string;
+  /** running (interrupted), done, failed (done with failures) or cancelled. */
+  readonly state: SweepProgress['state'];
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  /** Results computed by this sweep (over all its runs) vs reused from the store's cache. */
+  readonly computed: number;
+  readonly cached: number;
+  /** True when the signal aborted the run before the sweep finished. */
+  readonly interrupted: boolean;
+  readonly storePath: string;
+}
+
+/**
+ * Runs a sweep on this machine: a coordinator on a loopback gRPC port
+ * (127.0.0.1, ephemeral) and one local worker with a Piscina pool, in one
+ * process, over the same protocol a cluster uses. Resubmitting a sweep of
+ * the same name and grid resumes it; finished tasks are never recomputed.
+ * Throws ProtocolError (bad grid cell) or CoordinatorError (name taken by
+ * another grid) before any work, with nothing written.
+ */
+export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOptions = {}): Promise<EmbeddedOutcome> {
+  const storePath = options.storePath ?? DEFAULT_STORE;
+  const logger = options.logger ?? createLogger('warn');
+  const coordinator = await startCoordinator({ storePath, listen: '127.0.0.1:0', logger, resume: false });
+  const { scheduler } = coordinator;
+  let worker: ReturnType<typeof startWorker> | undefined;
+  try {
+    const { progress: first } = scheduler.submit(def);
+    let last = first;
+    options.onProgress?.(first);
+    if (first.state === 'running' && !options.signal?.aborted) {
+      worker = startWorker({
+        coordinator: `127.0.0.1:${coordinator.port}`, logger, name: 'embedded', exitOnDisconnect: true,
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      });
+      await new Promise<void>((resolve, reject) => {
+        let timer: NodeJS.Timeout | undefined;
+        const report = () => {
+          last = scheduler.progress(def.name);
+          options.onProgress?.(last);
+          if (last.state !== 'running') finish();
+        };
+        const onProgress = (name: string) => {
+          if (name === def.name) timer ??= setTimeout(() => ((timer = undefined), report()), 250);
+        };
+        const tick = setInterval(report, 1000);
+        const onAbort = () => finish();
+        const finish = () => {
+          clearInterval(tick);
+          if (timer) clearTimeout(timer);
+          scheduler.off('progress', onProgress);
+          options.signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        scheduler.on('progress', onProgress);
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+        worker!.done.then(() => {
+          if (scheduler.progress(def.name).state === 'running' && !options.signal?.aborted) reject(new Error('the local worker stopped before the sweep finished'));
+        }, reject);
+      });
+      last = scheduler.progress(def.name);
+      options.onProgress?.(last);
+    }
+    return {
+      sweepName: def.name, state: last.state, total: last.total, done: last.done, failed: last.failed,
+      computed: last.computed, cached: last.cached, interrupted: last.state === 'running', storePath,
+    };
+  } finally {
+    await worker?.stop();
+    await coordinator.close();
+  }
+}
+
+// ---- shared by the orchestration commands ------------------------------------
+
+/** Reads a grid file, turning any problem into a CliError (exit 2) that names the field or line. */
+export function loadGridOrExit(path: string | undefined, command: string): SweepDefinition {
+  if (!path) throw new CliError(`${command}: a grid file is required (YAML or JSON; see the README's grid format)`);
+  try {
+    return loadGridFile(path);
+  } catch (err) {
+    if (err instanceof ProtocolError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
+/** Maps errors a sweep submission may raise to exit-2 CliErrors; rethrows the rest. */
+export function submissionError(err: unknown): never {
+  if (err instanceof ProtocolError || (err instanceof CoordinatorError && err.code === 'SWEEP_EXISTS')) throw new CliError(err.message);
+  throw err;
+}
+
+const fmtEta = (s: number): string => {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 60) return `${Math.round(s)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+};
+
+/** A progress line as the non-TTY output shows it. */
+export function progressLine(p: Pick<SweepProgress, 'name' | 'done' | 'total' | 'failed' | 'rate' | 'etaSeconds' | 'workers' | 'state'>): string {
+  const pct = p.total ? ((100 * p.done) / p.total).toFixed(1) : '100.0';
+  return `${p.name}: ${p.done}/${p.total} done (${pct}%)${p.failed ? `, ${p.failed} failed` : ''}, ${p.rate.toFixed(1)}/s, ETA ${p.state === 'running' ? fmtEta(p.etaSeconds) : '0s'}, ${p.workers} worker${p.workers === 1 ? '' : 's'}`;
+}
+
+/**
+ * Progress on stderr: a cli-progress bar on a TTY (done/total, rate, ETA,
+ * workers), else a plain line at most every `everyMs` and at the end.
+ */
+export function progressReporter(options: { readonly quiet?: boolean; readonly everyMs?: number } = {}) {
+  const tty = process.stderr.isTTY === true && !options.quiet;
+  let bar: cliProgress.SingleBar | undefined;
+  let lastLine = 0;
+  let lastText = '';
+  return {
+    update(p: SweepProgress) {
+      if (options.quiet) return;
+      if (tty) {
+        const payload = { rate: p.rate.toFixed(1), eta: fmtEta(p.etaSeconds), workers: p.workers };
+        if (!bar) {
+          bar = new cliProgress.SingleBar(
+            { format: `${p.name} {bar} {value}/{total} | {rate}/s | ETA {eta} | workers {workers}`, hideCursor: true, stream: process.stderr },
+            cliProgress.Presets.shades_classic,
+          );
+          bar.start(p.total, p.done, payload);
+        } else bar.update(p.done, payload);
+        return;
+      }
+      const now = Date.now();
+      const text = progressLine(p);
+      if (text !== lastText && (now - lastLine >= (options.everyMs ?? 2000) || p.state !== 'running' || p.done === p.total)) {
+        process.stderr.write(`progress ${text}\n`);
+        lastLine = now;
+        lastText = text;
+      }
+    },
+    stop() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}
+
+/** Mean finalReward per method × feedback, as rows for {@link formatTable}. */
+export function rewardMatrix(results: readonly RunResult[]): { header: string[]; rows: string[][]; cells: { method: string; feedback: string; n: number; meanFinalReward: number }[] } {
+  const acc = new Map<string, { sum: number; n: number }>();
+  const methods: string[] = [];
+  const feedbacks: string[] = [];
+  for (const r of results) {
+    const { method, feedback } = r.config;
+    if (!methods.includes(method)) methods.push(method);
+    if (!feedbacks.includes(feedback)) feedbacks.push(feedback);
+    const k = `${method}\u0000${feedback}`;
+    const a = acc.get(k) ?? { sum: 0, n: 0 };
+    a.sum += r.summary.finalReward;
+    a.n++;
+    acc.set(k, a);
+  }
+  const cells: { method: string; feedback: string; n: number; meanFinalReward: number }[] = [];
+  const rows = methods.map((m) => [
+    m,
+    ...feedbacks.map((f) => {
+      const a = acc.get(`${m}\u0000${f}`);
+      if (!a) return '—';
+      cells.push({ method: m, feedback: f, n: a.n, meanFinalReward: a.sum / a.n });
+      return (a.sum / a.n).toFixed(4);
+    }),
+  ]);
+  return { header: ['method \\ feedback', ...feedbacks], rows, cells };
+}
+
+/** Turns a gRPC client error into a CliError: the coordinator's message, exit 2 for bad input, 1 otherwise. */
+export function clientError(err: unknown, address: string): never {
+  const e = err as { code?: number; details?: string; message?: string };
+  if (typeof e.code !== 'number') throw err;
+  // 3 INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, 14 UNAVAILABLE, 16 UNAUTHENTICATED
+  if (e.code === 14) throw new CliError(`cannot reach a coordinator at ${address} (${e.details ?? 'unavailable'}); start one with \`sdpo coordinator\` or pass --coordinator HOST:PORT`, 1);
+  if (e.code === 16) throw new CliError(`coordinator at ${address} refused the token (${e.details}); pass --token-file or set SDPO_TOKEN`, 1);
+  throw new CliError(e.details ?? e.message ?? String(err), [3, 5, 6, 9].includes(e.code) ? 2 : 1);
+}
+
+/** A SweepInfo (wire) as the SweepProgress shape the progress reporter takes. */
+export function infoToProgress(i: SweepInfo__Output): SweepProgress {
+  return {
+    name: i.name, state: i.state as SweepProgress['state'], total: i.total, done: i.done, failed: i.failed, cancelled: i.cancelled,
+    cached: i.cached, computed: i.computed, inFlight: i.inFlight, workers: i.workers, rate: i.rate, etaSeconds: i.etaSeconds,
+    createdAt: i.createdAt, finishedAt: i.finishedAt || null, simVersion: i.simVersion,
+    definition: JSON.parse(i.gridJson || 'null') as SweepDefinition,
+  };
+}

@@ -1,0 +1,124 @@
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { parseGridText, PROTOCOL_VERSION, resultToWire, type CoordinatorMessage } from '@sdpo/protocol';
+import { runSimulation, SIM_VERSION, type RunConfig } from '@sdpo/sim';
+import { Scheduler } from './scheduler.js';
+import { Store } from './store.js';
+
+// The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
+function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-'));
+  const store = new Store(join(dir, 's.db'));
+  const scheduler = new Scheduler(store, { logger: pino({ level: 'silent' }), ...opts });
+  t.teardown(() => {
+    scheduler.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const worker = (name: string) => {
+    const inbox: CoordinatorMessage[] = [];
+    let aborted = '';
+    const id = scheduler.addWorker({ name, threads: 1, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION }, PROTOCOL_VERSION, {
+      send: (m) => inbox.push(m),
+      abort: (r) => (aborted = r),
+    });
+    return { id, inbox, leases: () => inbox.filter((m) => m.lease).map((m) => m.lease!), aborted: () => aborted };
+  };
+  return { store, scheduler, worker };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+const grid = (name: string, seeds = 2) => parseGridText(`name: ${name}\naxes:\n  seed: {from: 0, to: ${seeds}}\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n`, `${name}.yaml`);
+const resultFor = (config: unknown) => resultToWire(runSimulation(config as RunConfig));
+
+test('leases never exceed the credits granted, and go out in grid order', async (t) => {
+  const { scheduler, worker } = setup(t);
+  const w = worker('a');
+  scheduler.submit(grid('g', 5));
+  scheduler.credit(w.id, 2, 100);
+  await tick();
+  t.is(w.leases().length, 1);
+  t.deepEqual(w.leases()[0]!.tasks!.map((x) => (x.config as RunConfig).seed), [0, 1]);
+  scheduler.credit(w.id, 1, 100);
+  await tick();
+  t.deepEqual(w.leases()[1]!.tasks!.map((x) => (x.config as RunConfig).seed), [2]);
+});
+
+test('a result for a stale attempt is rejected; the current one is recorded exactly once and never overwritten', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  const a = worker('a');
+  scheduler.submit(grid('g', 1));
+  scheduler.credit(a.id, 1, 100);
+  await tick();
+  const lease1 = a.leases()[0]!;
+  const task = lease1.tasks![0]!;
+  // Worker a goes away: its task is requeued and leased again to b with a new attempt.
+  scheduler.removeWorker(a.id, 'test');
+  const b = worker('b');
+  scheduler.credit(b.id, 1, 100);
+  await tick();
+  const lease2 = b.leases()[0]!;
+  t.is(lease2.tasks![0]!.key, task.key);
+  t.is(lease2.tasks![0]!.attempt, task.attempt! + 1);
+
+  const result = resultFor(task.config);
+  const stale = scheduler.results(b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result }]);
+  t.deepEqual(stale, { accepted: [], rejected: [task.key] });
+  const current = scheduler.results(b.id, [{ key: task.key!, leaseId: lease2.leaseId!, attempt: lease2.tasks![0]!.attempt!, result }]);
+  t.deepEqual(current.accepted, [task.key]);
+  // A late duplicate that is byte-identical to the stored result is accepted but changes nothing.
+  const dup = scheduler.results(b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result: { ...result, wallMs: 1 } }]);
+  t.deepEqual(dup.accepted, [task.key]);
+  // A different result for the same key is refused.
+  const tampered = { ...result, summary: { ...result.summary, finalReward: 0.123 } };
+  t.deepEqual(scheduler.results(b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result: tampered }]).rejected, [task.key]);
+  t.is(store.countEvents('g', 'result'), 1);
+  t.is(store.sweepResults('g')[0]!.summary.finalReward, runSimulation(task.config as RunConfig).summary.finalReward);
+  t.is(scheduler.progress('g').state, 'done');
+});
+
+test('a failing task is retried up to maxAttempts, then the sweep completes with failures naming it', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  const w = worker('a');
+  const def = { ...grid('g', 1), maxAttempts: 2 };
+  scheduler.submit(def);
+  for (let i = 0; i < 2; i++) {
+    scheduler.credit(w.id, 1, 100);
+    await tick();
+    const lease = w.leases()[i]!;
+    const task = lease.tasks![0]!;
+    t.is(task.attempt, i + 1);
+    scheduler.failure(w.id, { key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, code: 'SIM_ERROR', message: `boom ${i}` });
+  }
+  const p = scheduler.progress('g');
+  t.like(p, { state: 'failed', failed: 1, done: 0 });
+  t.like(store.failedTasks('g')[0], { index: 0, code: 'SIM_ERROR', message: 'boom 1' });
+});
+
+test('a lease past its deadline is requeued and granted to another worker', async (t) => {
+  const { scheduler, worker } = setup(t, { leaseMs: 300 });
+  const a = worker('a');
+  scheduler.submit(grid('g', 1));
+  scheduler.credit(a.id, 1, 100);
+  await tick();
+  const key = a.leases()[0]!.tasks![0]!.key;
+  const b = worker('b');
+  scheduler.credit(b.id, 1, 100);
+  const deadline = Date.now() + 20_000;
+  // b keeps its own lease alive; a stays silent.
+  while (b.leases().length === 0 && Date.now() < deadline) {
+    scheduler.touch(b.id);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  t.regex(a.aborted(), /lease expired/);
+  t.is(b.leases()[0]!.tasks![0]!.key, key);
+});
+
+test('a worker running another simVersion is refused with a message saying which', (t) => {
+  const { scheduler } = setup(t);
+  const err = t.throws(() => scheduler.addWorker({ name: 'old', threads: 1, simVersion: '0.0.1', protocolVersion: PROTOCOL_VERSION }, PROTOCOL_VERSION, { send: () => undefined, abort: () => undefined }));
+  t.regex(err.message, /simVersion 0\.0\.1, the coordinator/);
+});

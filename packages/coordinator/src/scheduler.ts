@@ -1,0 +1,620 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  configAt, configToWire, encodeResultBody, expandSweep, resultFromWire, taskKey, ProtocolError,
+  type SweepDefinition, type CoordinatorMessage,
+} from '@sdpo/protocol';
+import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
+import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
+import { CoordinatorError } from './errors.js';
+
+/** Scheduler tuning; every period in ms. */
+export interface SchedulerOptions {
+  /** A lease lapses this long after the worker's last message (default 60 000 ms). */
+  readonly leaseMs?: number;
+  /** Workers send a heartbeat this often (default 5 000 ms). */
+  readonly heartbeatMs?: number;
+  readonly logger: Logger;
+  /** Defaults to @sdpo/sim's SIM_VERSION; tests may pin another. */
+  readonly simVersion?: string;
+  /**
+   * Schedule every unfinished sweep in the store at start (default true).
+   * Embedded runs pass false: they work on the sweep they submit, which
+   * resumes on its own when resubmitted.
+   */
+  readonly resume?: boolean;
+}
+
+/** Progress of one sweep, as `status` shows it. */
+export interface SweepProgress {
+  readonly name: string;
+  readonly state: SweepState;
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  readonly cached: number;
+  readonly computed: number;
+  readonly inFlight: number;
+  readonly workers: number;
+  /** Results per second over the last minute. */
+  readonly rate: number;
+  /** Seconds left at that rate; NaN when unknown. */
+  readonly etaSeconds: number;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly simVersion: string;
+  readonly definition: SweepDefinition;
+}
+
+/** A connected worker as the scheduler sees it. */
+export interface WorkerView {
+  readonly workerId: string;
+  readonly name: string;
+  readonly threads: number;
+  readonly inFlight: number;
+  readonly completed: number;
+}
+
+/** Where the scheduler sends messages for one worker (the gRPC stream, or a test double). */
+export interface WorkerSink {
+  send(msg: CoordinatorMessage): void;
+  /** Ends the worker's stream with an error status (lease expiry). */
+  abort(reason: string): void;
+}
+
+interface TaskRef {
+  readonly sweepId: number;
+  readonly idx: number;
+  readonly key: string;
+  attempts: number;
+  fails: number;
+}
+
+interface Inflight extends TaskRef {
+  /** The config as leased: a result must carry exactly this config. */
+  readonly config: RunConfig;
+  readonly leaseId: string;
+  readonly attempt: number;
+  readonly workerId: string;
+}
+
+interface WorkerState {
+  readonly id: string;
+  readonly name: string;
+  readonly threads: number;
+  readonly sink: WorkerSink;
+  credits: number;
+  readonly inflight: Set<string>;
+  lastSeen: number;
+  completed: number;
+  draining: boolean;
+}
+
+interface SweepRuntime {
+  row: Mutable<SweepRow>;
+  /** Next grid index to read pending tasks from. */
+  cursor: number;
+  exhausted: boolean;
+  samples: { t: number; done: number }[];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const REFILL = 1024;
+
+/**
+ * The scheduler: sweeps, credit-based leasing, fencing, retries and the
+ * store writes behind them. Single-threaded: every handler runs to
+ * completion, and each batch of results is committed in one transaction
+ * before it is acknowledged.
+ *
+ * Emits `progress` (sweep name) after every change of counts.
+ */
+export class Scheduler extends EventEmitter {
+  readonly leaseMs: number;
+  readonly heartbeatMs: number;
+  readonly simVersion: string;
+  private readonly log: Logger;
+  private readonly sweeps = new Map<number, SweepRuntime>();
+  private readonly workers = new Map<string, WorkerState>();
+  private readonly inflight = new Map<string, Inflight>();
+  private ready: TaskRef[] = [];
+  private readyHead = 0;
+  private retry: TaskRef[] = [];
+  private readonly epoch = randomBytes(4).toString('hex');
+  private leaseCounter = 0;
+  private workerCounter = 0;
+  private pumpScheduled = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly q;
+
+  constructor(
+    readonly store: Store,
+    options: SchedulerOptions,
+  ) {
+    super();
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.simVersion = options.simVersion ?? SIM_VERSION;
+    this.log = options.logger;
+    const db = store.db;
+    this.q = {
+      insertSweep: db.prepare(
+        `INSERT INTO sweeps (name, definition, sim_version, total, state, created_at) VALUES (?, ?, ?, ?, 'running', ?)`,
+      ),
+      hasResult: db.prepare('SELECT 1 FROM results WHERE key = ?').pluck(),
+      insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state) VALUES (?, ?, ?, ?)'),
+      saveCounts: db.prepare(
+        'UPDATE sweeps SET done = ?, failed = ?, cancelled = ?, cached = ?, computed = ?, state = ?, finished_at = ? WHERE id = ?',
+      ),
+      pending: db.prepare(
+        'SELECT idx, key, attempts, fails FROM tasks WHERE sweep_id = ? AND idx >= ? AND state = 0 ORDER BY idx LIMIT ?',
+      ),
+      taskState: db.prepare('SELECT state FROM tasks WHERE sweep_id = ? AND idx = ?').pluck(),
+      insertResult: db.prepare(
+        'INSERT OR IGNORE INTO results (key, sim_version, body, wall_ms, worker, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      resultBody: db.prepare('SELECT body FROM results WHERE key = ?').pluck(),
+      completeKey: db.prepare(
+        `UPDATE tasks SET state = CASE WHEN sweep_id = ? AND idx = ? THEN ${TASK.computed} ELSE ${TASK.cached} END,
+           attempts = CASE WHEN sweep_id = ? AND idx = ? THEN ? ELSE attempts END
+         WHERE key = ? AND state = 0 RETURNING sweep_id, state`,
+      ),
+      failKey: db.prepare(`UPDATE tasks SET state = ${TASK.failed} WHERE key = ? AND state = 0 RETURNING sweep_id`),
+      saveAttempts: db.prepare('UPDATE tasks SET attempts = ?, fails = ? WHERE sweep_id = ? AND idx = ?'),
+      insertFailure: db.prepare(
+        'INSERT INTO failures (sweep_id, idx, key, attempt, worker, code, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      event: db.prepare('INSERT INTO events (at, kind, sweep_id, key, worker, detail) VALUES (?, ?, ?, ?, ?, ?)'),
+      cancelTasks: db.prepare(`UPDATE tasks SET state = ${TASK.cancelled} WHERE sweep_id = ? AND state = 0`),
+      pendingWithKey: db.prepare('SELECT 1 FROM tasks WHERE key = ? AND state = 0 AND sweep_id != ? LIMIT 1').pluck(),
+    };
+    // Resume: every unfinished sweep of this simVersion is scheduled again from its first pending task.
+    for (const row of options.resume === false ? [] : store.listSweeps()) {
+      if (row.state !== 'running') continue;
+      if (row.simVersion !== this.simVersion) {
+        this.log.warn({ sweep: row.name, simVersion: row.simVersion }, 'unfinished sweep from another simVersion is not resumed');
+        continue;
+      }
+      this.sweeps.set(row.id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }] });
+      this.log.info({ sweep: row.name, done: row.done, total: row.total }, 'resuming sweep');
+    }
+    this.expiryTimer = setInterval(() => this.expireLeases(), Math.min(1000, Math.max(50, this.leaseMs / 4)));
+    this.expiryTimer.unref();
+  }
+
+  // ---- sweeps -----------------------------------------------------------
+
+  /**
+   * Submits a sweep. Idempotent: the same name with the same grid returns
+   * the existing sweep (resuming it if unfinished); the same name with a
+   * different grid is an error. Tasks whose key already has a result (from
+   * any sweep) are marked cached and never run. Everything is written in one
+   * transaction: an invalid cell anywhere leaves the store untouched.
+   */
+  submit(def: SweepDefinition): { progress: SweepProgress; created: boolean } {
+    const text = definitionText(def);
+    const existing = this.store.getSweep(def.name);
+    if (existing) {
+      if (definitionText(existing.definition) !== text || existing.simVersion !== this.simVersion) {
+        throw new CoordinatorError(
+          'SWEEP_EXISTS',
+          `a sweep named '${def.name}' already exists with a different ${existing.simVersion !== this.simVersion ? `simVersion (${existing.simVersion})` : 'grid'}; give the new grid another name (cached results are reused across sweeps)`,
+        );
+      }
+      if (existing.state === 'running' && !this.sweeps.has(existing.id)) {
+        this.sweeps.set(existing.id, { row: { ...existing }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: existing.done }] });
+        this.log.info({ sweep: def.name, done: existing.done, total: existing.total }, 'resuming sweep');
+        this.schedulePump();
+      }
+      return { progress: this.progress(def.name), created: false };
+    }
+    const total = gridSize(def.grid);
+    const t0 = performance.now();
+    const id = this.store.db.transaction(() => {
+      const createdAt = isoNow();
+      const sweepId = Number(this.q.insertSweep.run(def.name, text, this.simVersion, total, createdAt).lastInsertRowid);
+      let cached = 0;
+      for (const t of expandSweep(def, this.simVersion)) {
+        const key = Buffer.from(t.key, 'hex');
+        const hit = this.q.hasResult.get(key) !== undefined;
+        if (hit) cached++;
+        this.q.insertTask.run(sweepId, t.index, key, hit ? TASK.cached : TASK.pending);
+      }
+      const state: SweepState = cached === total ? 'done' : 'running';
+      this.q.saveCounts.run(cached, 0, 0, cached, 0, state, state === 'done' ? isoNow() : null, sweepId);
+      this.q.event.run(isoNow(), 'submitted', sweepId, null, null, JSON.stringify({ total, cached }));
+      return sweepId;
+    })();
+    const row = this.store.sweepById(id);
+    this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0) }, 'sweep submitted');
+    if (row.state === 'running') this.sweeps.set(id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }] });
+    this.emit('progress', def.name);
+    this.schedulePump();
+    return { progress: this.progress(def.name), created: true };
+  }
+
+  /** Cancels a running sweep: its pending tasks are marked cancelled; running ones are revoked. */
+  cancel(name: string): SweepProgress {
+    const row = this.store.getSweep(name);
+    if (!row) throw new CoordinatorError('NO_SUCH_SWEEP', `no sweep named '${name}'`);
+    const rt = this.sweeps.get(row.id);
+    if (!rt) return this.progress(name);
+    const byWorker = new Map<string, string[]>();
+    this.store.db.transaction(() => {
+      const n = this.q.cancelTasks.run(row.id).changes;
+      rt.row.cancelled += n;
+      rt.row.state = 'cancelled';
+      rt.row.finishedAt = isoNow();
+      this.saveRow(rt);
+      this.q.event.run(isoNow(), 'cancelled', row.id, null, null, JSON.stringify({ tasks: n }));
+    })();
+    for (const inf of [...this.inflight.values()]) {
+      if (inf.sweepId !== row.id) continue;
+      // Another sweep still wants this key: let the lease run to completion for it.
+      if (this.q.pendingWithKey.get(Buffer.from(inf.key, 'hex'), row.id) !== undefined) continue;
+      this.dropInflight(inf);
+      const list = byWorker.get(inf.workerId) ?? [];
+      list.push(inf.key);
+      byWorker.set(inf.workerId, list);
+    }
+    for (const [wid, keys] of byWorker) this.workers.get(wid)?.sink.send({ revoke: { leaseId: '', keys } });
+    this.sweeps.delete(row.id);
+    this.log.info({ sweep: name }, 'sweep cancelled');
+    this.emit('progress', name);
+    return this.progress(name);
+  }
+
+  /** Progress of a sweep (from memory when running, else from the store). */
+  progress(name: string): SweepProgress {
+    let row: SweepRow | undefined;
+    let rt: SweepRuntime | undefined;
+    for (const s of this.sweeps.values()) if (s.row.name === name) rt = s;
+    row = rt?.row ?? this.store.getSweep(name);
+    if (!row) throw new CoordinatorError('NO_SUCH_SWEEP', `no sweep named '${name}'`);
+    let inFlight = 0;
+    const workers = new Set<string>();
+    for (const inf of this.inflight.values()) {
+      if (inf.sweepId === row.id) {
+        inFlight++;
+        workers.add(inf.workerId);
+      }
+    }
+    const rate = rt ? this.rate(rt) : 0;
+    const left = row.total - row.done - row.failed - row.cancelled;
+    return {
+      name: row.name, state: row.state, total: row.total, done: row.done, failed: row.failed, cancelled: row.cancelled,
+      cached: row.cached, computed: row.computed, inFlight, workers: rt ? this.workers.size : 0, rate,
+      etaSeconds: row.state !== 'running' ? 0 : rate > 0 ? left / rate : Number.NaN, createdAt: row.createdAt,
+      finishedAt: row.finishedAt, simVersion: row.simVersion, definition: row.definition,
+    };
+  }
+
+  /** Every sweep in the store, oldest first. */
+  list(): SweepProgress[] {
+    return this.store.listSweeps().map((r) => this.progress(r.name));
+  }
+
+  /** Connected workers. */
+  workerViews(): WorkerView[] {
+    return [...this.workers.values()].map((w) => ({ workerId: w.id, name: w.name, threads: w.threads, inFlight: w.inflight.size, completed: w.completed }));
+  }
+
+  private rate(rt: SweepRuntime): number {
+    const s = rt.samples;
+    if (s.length < 2) return 0;
+    const a = s[0]!;
+    const b = s[s.length - 1]!;
+    return b.t > a.t ? ((b.done - a.done) * 1000) / (b.t - a.t) : 0;
+  }
+
+  private sample(rt: SweepRuntime): void {
+    const t = Date.now();
+    const s = rt.samples;
+    const last = s[s.length - 1];
+    if (last && t - last.t < 250) last.done = rt.row.done, (last.t = t);
+    else s.push({ t, done: rt.row.done });
+    while (s.length > 2 && t - s[0]!.t > 60_000) s.shift();
+  }
+
+  private saveRow(rt: SweepRuntime): void {
+    const r = rt.row;
+    this.q.saveCounts.run(r.done, r.failed, r.cancelled, r.cached, r.computed, r.state, r.finishedAt, r.id);
+  }
+
+  /** Marks a sweep finished when nothing is left; call inside the write transaction. */
+  private maybeFinish(rt: SweepRuntime): void {
+    const r = rt.row;
+    if (r.state === 'running' && r.done + r.failed + r.cancelled >= r.total) {
+      r.state = r.failed > 0 ? 'failed' : 'done';
+      r.finishedAt = isoNow();
+      this.q.event.run(isoNow(), 'finished', r.id, null, null, JSON.stringify({ state: r.state, done: r.done, failed: r.failed }));
+      this.log.info({ sweep: r.name, state: r.state, done: r.done, failed: r.failed, computed: r.computed, cached: r.cached }, 'sweep finished');
+    }
+  }
+
+  // ---- workers ------------------------------------------------------------
+
+  /** Registers a worker after its Hello; throws VERSION_MISMATCH when it runs another simulation or protocol. */
+  addWorker(hello: { name: string; threads: number; simVersion: string; protocolVersion: number }, protocolVersion: number, sink: WorkerSink): string {
+    if (hello.simVersion !== this.simVersion) {
+      throw new CoordinatorError('VERSION_MISMATCH', `worker '${hello.name}' runs simVersion ${hello.simVersion}, the coordinator ${this.simVersion}; run the same sdpo version on both`);
+    }
+    if (hello.protocolVersion !== protocolVersion) {
+      throw new CoordinatorError('VERSION_MISMATCH', `worker '${hello.name}' speaks protocol version ${hello.protocolVersion}, the coordinator ${protocolVersion}; run the same sdpo version on both`);
+    }
+    const id = `w${++this.workerCounter}-${this.epoch}`;
+    this.workers.set(id, { id, name: hello.name, threads: hello.threads, sink, credits: 0, inflight: new Set(), lastSeen: Date.now(), completed: 0, draining: false });
+    sink.send({ welcome: { workerId: id, heartbeatMs: this.heartbeatMs, leaseMs: this.leaseMs } });
+    this.log.info({ worker: id, name: hello.name, threads: hello.threads }, 'worker joined');
+    return id;
+  }
+
+  /** Any message from a worker extends its leases. */
+  touch(workerId: string): void {
+    const w = this.workers.get(workerId);
+    if (w) w.lastSeen = Date.now();
+  }
+
+  /** A worker grants `n` more credits. */
+  credit(workerId: string, n: number, maxCredits: number): void {
+    const w = this.workers.get(workerId);
+    if (!w) return;
+    w.credits = Math.min(w.credits + n, maxCredits);
+    this.schedulePump();
+  }
+
+  /** The worker's stream closed: its tasks go back to the front of the queue at once. */
+  removeWorker(workerId: string, reason: string): void {
+    const w = this.workers.get(workerId);
+    if (!w) return;
+    this.workers.delete(workerId);
+    const back: TaskRef[] = [];
+    for (const key of w.inflight) {
+      const inf = this.inflight.get(key);
+      if (!inf) continue;
+      this.inflight.delete(key);
+      back.push({ sweepId: inf.sweepId, idx: inf.idx, key: inf.key, attempts: inf.attempts, fails: inf.fails });
+    }
+    back.sort((a, b) => a.sweepId - b.sweepId || a.idx - b.idx);
+    this.retry.unshift(...back);
+    if (back.length) this.store.db.prepare('INSERT INTO events (at, kind, worker, detail) VALUES (?, ?, ?, ?)').run(isoNow(), 'requeued', workerId, JSON.stringify({ tasks: back.length, reason }));
+    this.log.info({ worker: workerId, requeued: back.length, reason }, 'worker left');
+    for (const s of this.sweeps.values()) this.emit('progress', s.row.name);
+    this.schedulePump();
+  }
+
+  /** Tells every worker to drain (coordinator shutdown). */
+  drainAll(reason: string): void {
+    for (const w of this.workers.values()) {
+      w.draining = true;
+      w.sink.send({ drain: { reason } });
+    }
+  }
+
+  private expireLeases(): void {
+    const t = Date.now();
+    for (const w of [...this.workers.values()]) {
+      if (t - w.lastSeen > this.leaseMs) {
+        this.log.warn({ worker: w.id, silentMs: t - w.lastSeen }, 'worker missed its lease deadline; requeueing its tasks');
+        if (w.inflight.size) w.sink.send({ revoke: { leaseId: '', keys: [...w.inflight] } });
+        this.removeWorker(w.id, 'lease expired');
+        w.sink.abort('lease expired: no heartbeat within the lease period');
+      }
+    }
+  }
+
+  private dropInflight(inf: Inflight): void {
+    this.inflight.delete(inf.key);
+    this.workers.get(inf.workerId)?.inflight.delete(inf.key);
+  }
+
+  // ---- leasing ----------------------------------------------------------------
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Leases up to each worker's credits, in order (retries first, then sweeps oldest first, grid order). */
+  private pump(): void {
+    for (const w of this.workers.values()) {
+      if (w.draining || w.credits <= 0) continue;
+      const tasks = this.take(w.credits);
+      if (tasks.length === 0) break;
+      const leaseId = `${this.epoch}-${++this.leaseCounter}`;
+      const wire = [];
+      for (const t of tasks) {
+        const rt = this.sweeps.get(t.sweepId)!;
+        t.attempts++;
+        const config = configAt(rt.row.definition, t.idx);
+        const inf: Inflight = { ...t, config, leaseId, attempt: t.attempts, workerId: w.id };
+        this.inflight.set(t.key, inf);
+        w.inflight.add(t.key);
+        wire.push({ key: t.key, attempt: inf.attempt, config: configToWire(config) });
+      }
+      w.credits -= tasks.length;
+      w.sink.send({ lease: { leaseId, tasks: wire } });
+    }
+  }
+
+  private take(n: number): TaskRef[] {
+    const out: TaskRef[] = [];
+    while (out.length < n) {
+      const t = this.retry.length ? this.retry.shift() : this.nextReady();
+      if (!t) break;
+      const rt = this.sweeps.get(t.sweepId);
+      if (!rt || rt.row.state !== 'running') continue;
+      // The same config queued twice (two sweeps, or a repeated cell) runs once; its result completes both.
+      if (this.inflight.has(t.key)) continue;
+      if (this.q.taskState.get(t.sweepId, t.idx) !== TASK.pending) continue;
+      out.push(t);
+    }
+    return out;
+  }
+
+  private nextReady(): TaskRef | undefined {
+    if (this.readyHead >= this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+      for (const rt of this.sweeps.values()) {
+        if (rt.exhausted || rt.row.state !== 'running') continue;
+        const rows = this.q.pending.all(rt.row.id, rt.cursor, REFILL) as { idx: number; key: Buffer; attempts: number; fails: number }[];
+        if (rows.length < REFILL) rt.exhausted = true;
+        if (rows.length === 0) continue;
+        rt.cursor = rows[rows.length - 1]!.idx + 1;
+        this.ready = rows.map((r) => ({ sweepId: rt.row.id, idx: r.idx, key: r.key.toString('hex'), attempts: r.attempts, fails: r.fails }));
+        break;
+      }
+    }
+    return this.readyHead < this.ready.length ? this.ready[this.readyHead++] : undefined;
+  }
+
+  // ---- results and failures ------------------------------------------------------
+
+  /**
+   * Handles a batch of results from a worker: fences each (current lease and
+   * attempt, or byte-identical to the stored result), commits the accepted
+   * ones in one transaction, then acknowledges. Returns the ack.
+   */
+  results(workerId: string, batch: readonly { key: string; leaseId: string; attempt: number; result: unknown }[]): { accepted: string[]; rejected: string[] } {
+    const w = this.workers.get(workerId);
+    const accepted: string[] = [];
+    const rejected: string[] = [];
+    const commits: { inf: Inflight; body: Uint8Array; wallMs: number }[] = [];
+    const failures: { inf: Inflight; code: string; message: string }[] = [];
+    for (const r of batch) {
+      const inf = this.inflight.get(r.key);
+      const current = inf !== undefined && inf.leaseId === r.leaseId && inf.attempt === r.attempt && inf.workerId === workerId;
+      let body: Uint8Array;
+      let wallMs: number;
+      try {
+        // For the current lease the config is compared with the leased one (its key is known);
+        // anything else is checked in full and must hash to its key.
+        const result = resultFromWire(r.result, current ? inf.config : undefined);
+        if (result.simVersion !== this.simVersion || (!current && taskKey(result.config, result.simVersion) !== r.key)) {
+          throw new ProtocolError('INVALID_RESULT', `result config/simVersion does not hash to task key ${r.key}`);
+        }
+        body = encodeResultBody(result);
+        wallMs = result.timing.wallMs;
+      } catch (err) {
+        this.log.warn({ worker: workerId, key: r.key, err: (err as Error).message }, 'invalid result');
+        rejected.push(r.key);
+        if (current) failures.push({ inf, code: (err as { code?: string }).code ?? 'INVALID_RESULT', message: (err as Error).message });
+        continue;
+      }
+      if (current) {
+        commits.push({ inf, body, wallMs });
+        continue;
+      }
+      const stored = this.q.resultBody.get(Buffer.from(r.key, 'hex')) as Buffer | undefined;
+      if (stored && Buffer.compare(stored, body) === 0) accepted.push(r.key);
+      else {
+        rejected.push(r.key);
+        this.log.warn({ worker: workerId, key: r.key, leaseId: r.leaseId, attempt: r.attempt }, 'result rejected by fencing (not the current lease)');
+        this.q.event.run(isoNow(), 'rejected', null, Buffer.from(r.key, 'hex'), workerId, JSON.stringify({ leaseId: r.leaseId, attempt: r.attempt }));
+      }
+    }
+    if (commits.length) {
+      const touched = new Set<SweepRuntime>();
+      this.store.db.transaction(() => {
+        const at = isoNow();
+        for (const c of commits) {
+          const key = Buffer.from(c.inf.key, 'hex');
+          const ins = this.q.insertResult.run(key, this.simVersion, c.body, c.wallMs, w?.name ?? workerId, at);
+          if (ins.changes === 0) {
+            // Already stored (e.g. a duplicate cell finished first): never overwrite, only confirm identity.
+            const stored = this.q.resultBody.get(key) as Buffer;
+            if (Buffer.compare(stored, c.body) !== 0) {
+              this.log.error({ key: c.inf.key, worker: workerId }, 'a result differs from the stored one for the same key (non-determinism?); kept the stored one');
+            }
+          }
+          const rows = this.q.completeKey.all(c.inf.sweepId, c.inf.idx, c.inf.sweepId, c.inf.idx, c.inf.attempt, key) as { sweep_id: number; state: number }[];
+          for (const row of rows) {
+            const rt = this.sweeps.get(row.sweep_id);
+            if (!rt) continue;
+            rt.row.done++;
+            if (row.state === TASK.computed) rt.row.computed++;
+            else rt.row.cached++;
+            touched.add(rt);
+          }
+          this.q.event.run(at, 'result', c.inf.sweepId, key, workerId, JSON.stringify({ attempt: c.inf.attempt }));
+        }
+        for (const rt of touched) {
+          this.maybeFinish(rt);
+          this.saveRow(rt);
+        }
+      })();
+      for (const c of commits) {
+        this.dropInflight(c.inf);
+        accepted.push(c.inf.key);
+      }
+      if (w) w.completed += commits.length;
+      for (const rt of touched) {
+        this.sample(rt);
+        if (rt.row.state !== 'running') this.sweeps.delete(rt.row.id);
+        this.emit('progress', rt.row.name);
+      }
+    }
+    for (const f of failures) this.failure(workerId, { key: f.inf.key, leaseId: f.inf.leaseId, attempt: f.inf.attempt, code: f.code, message: f.message });
+    this.schedulePump();
+    return { accepted, rejected };
+  }
+
+  /** A task failed on a worker: retried on any worker up to maxAttempts, then marked failed. */
+  failure(workerId: string, f: { key: string; leaseId: string; attempt: number; code: string; message: string }): void {
+    const inf = this.inflight.get(f.key);
+    if (!inf || inf.leaseId !== f.leaseId || inf.attempt !== f.attempt || inf.workerId !== workerId) {
+      this.log.warn({ worker: workerId, key: f.key }, 'failure report for a lease that is not current; ignored');
+      return;
+    }
+    this.dropInflight(inf);
+    const rt = this.sweeps.get(inf.sweepId);
+    const maxAttempts = rt?.row.definition.maxAttempts ?? 1;
+    const fails = inf.fails + 1;
+    const key = Buffer.from(inf.key, 'hex');
+    const touched = new Set<SweepRuntime>();
+    this.store.db.transaction(() => {
+      const at = isoNow();
+      this.q.insertFailure.run(inf.sweepId, inf.idx, key, inf.attempt, workerId, f.code, f.message, at);
+      this.q.saveAttempts.run(inf.attempts, fails, inf.sweepId, inf.idx);
+      this.q.event.run(at, 'failure', inf.sweepId, key, workerId, JSON.stringify({ attempt: inf.attempt, code: f.code }));
+      if (fails >= maxAttempts) {
+        // The config is deterministic: every sweep holding this key fails with it.
+        for (const row of this.q.failKey.all(key) as { sweep_id: number }[]) {
+          const s = this.sweeps.get(row.sweep_id);
+          if (!s) continue;
+          s.row.failed++;
+          touched.add(s);
+        }
+        for (const s of touched) {
+          this.maybeFinish(s);
+          this.saveRow(s);
+        }
+      }
+    })();
+    this.log.warn({ worker: workerId, key: f.key, attempt: f.attempt, code: f.code, message: f.message, final: fails >= maxAttempts }, 'task failed');
+    if (fails < maxAttempts) this.retry.push({ sweepId: inf.sweepId, idx: inf.idx, key: inf.key, attempts: inf.attempts, fails });
+    for (const s of touched) {
+      if (s.row.state !== 'running') this.sweeps.delete(s.row.id);
+      this.emit('progress', s.row.name);
+    }
+    this.schedulePump();
+  }
+
+  /** Whether any sweep is still running. */
+  hasRunningSweeps(): boolean {
+    return this.sweeps.size > 0;
+  }
+
+  close(): void {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    this.expiryTimer = undefined;
+  }
+}

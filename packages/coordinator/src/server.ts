@@ -1,0 +1,275 @@
+import * as grpc from '@grpc/grpc-js';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  gridFromWire, LIMITS, parseInbound, PROTOCOL_VERSION, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
+  type CoordinatorMessage, type SweepInfo, type WorkerMessage__Output,
+} from '@sdpo/protocol';
+import { Scheduler, type SweepProgress } from './scheduler.js';
+import { Store } from './store.js';
+import { CoordinatorError, toGrpcStatus } from './errors.js';
+
+/** Options of {@link startCoordinator}. */
+export interface CoordinatorOptions {
+  /** SQLite file (created if missing). */
+  readonly storePath: string;
+  /** `HOST:PORT` to listen on; port 0 picks a free one. */
+  readonly listen: string;
+  readonly logger: Logger;
+  /** Lease period, ms (default 60 000). */
+  readonly leaseMs?: number;
+  /** Heartbeat period asked of workers, ms (default 5 000). */
+  readonly heartbeatMs?: number;
+  /** Bearer token clients must present; required to listen beyond loopback unless `insecure`. */
+  readonly token?: string;
+  readonly insecure?: boolean;
+  /** TLS server credentials (PEM). With `ca`, client certificates are required (mutual TLS). */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
+  /** Schedule unfinished sweeps found in the store (default true). */
+  readonly resume?: boolean;
+}
+
+/** A running coordinator. */
+export interface RunningCoordinator {
+  readonly scheduler: Scheduler;
+  readonly store: Store;
+  /** The bound port. */
+  readonly port: number;
+  /** Drains workers, stops the server and closes the store. */
+  close(): Promise<void>;
+}
+
+/** True for 127.0.0.0/8, ::1 and localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/** Splits `HOST:PORT` (IPv6 in brackets). */
+export function splitHostPort(addr: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(addr);
+  if (!m) throw new CoordinatorError('NO_SUCH_SWEEP', `expected HOST:PORT, got '${addr}'`);
+  return { host: m[1]!, port: Number(m[2]) };
+}
+
+// A million-task grid's JSON is ~100 kB: render it once per definition, not on every status call.
+const gridJsonCache = new WeakMap<object, string>();
+const gridJson = (def: object): string => {
+  let s = gridJsonCache.get(def);
+  if (s === undefined) {
+    s = canonicalJson(def);
+    gridJsonCache.set(def, s);
+  }
+  return s;
+};
+
+/** A SweepProgress as its wire message. */
+export function progressToWire(p: SweepProgress, failures: SweepInfo['failures'] = []): SweepInfo {
+  return {
+    name: p.name, state: p.state, total: p.total, done: p.done, failed: p.failed, cancelled: p.cancelled, cached: p.cached,
+    computed: p.computed, inFlight: p.inFlight, workers: p.workers, rate: p.rate, etaSeconds: p.etaSeconds,
+    createdAt: p.createdAt, finishedAt: p.finishedAt ?? '', simVersion: p.simVersion, failures, gridJson: gridJson(p.definition),
+  };
+}
+
+/**
+ * Starts a coordinator: opens (or creates) the store, resumes unfinished
+ * sweeps, and serves SweepService and WorkerService on `listen`.
+ */
+export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
+  const log = options.logger;
+  const { host } = splitHostPort(options.listen);
+  if (!isLoopback(host) && !options.token && !options.insecure) {
+    throw new CoordinatorError('UNAUTHENTICATED', `listening on ${host} (not loopback) needs a bearer token (--token-file or SDPO_TOKEN), or --insecure to run without one`);
+  }
+  const store = new Store(options.storePath);
+  const scheduler = new Scheduler(store, {
+    logger: log, ...(options.resume !== undefined ? { resume: options.resume } : {}), ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+  });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': LIMITS.maxMessageBytes,
+    'grpc.max_send_message_length': LIMITS.maxMessageBytes,
+  });
+  const tokenHash = options.token ? createHash('sha256').update(options.token).digest() : undefined;
+  const authorized = (md: grpc.Metadata): boolean => {
+    if (!tokenHash) return true;
+    const v = md.get('authorization')[0];
+    const given = typeof v === 'string' && v.startsWith('Bearer ') ? v.slice(7) : '';
+    // Hash both sides so the comparison is constant-time whatever the lengths.
+    return timingSafeEqual(createHash('sha256').update(given).digest(), tokenHash);
+  };
+  const unauth = { code: grpc.status.UNAUTHENTICATED, details: 'missing or wrong bearer token' };
+  const proto = sdpoProto();
+  const streams = new Set<grpc.ServerDuplexStream<WorkerMessage__Output, CoordinatorMessage>>();
+  const watchers = new Set<() => void>();
+
+  server.addService(proto.WorkerService.service, {
+    Connect: (call: grpc.ServerDuplexStream<WorkerMessage__Output, CoordinatorMessage>) => {
+      if (!authorized(call.metadata)) {
+        call.emit('error', unauth);
+        return;
+      }
+      streams.add(call);
+      let workerId: string | undefined;
+      let closed = false;
+      const finish = (reason: string) => {
+        if (closed) return;
+        closed = true;
+        streams.delete(call);
+        if (workerId) scheduler.removeWorker(workerId, reason);
+      };
+      const sink = {
+        send: (msg: CoordinatorMessage) => {
+          if (!closed) call.write(msg);
+        },
+        abort: (reason: string) => {
+          if (!closed) call.emit('error', { code: grpc.status.DEADLINE_EXCEEDED, details: reason });
+          finish(reason);
+        },
+      };
+      call.on('data', (raw: WorkerMessage__Output) => {
+        try {
+          // One zod parse covers the envelope and every field of each message kind.
+          const msg = parseInbound(workerMessageSchema, raw, 'worker');
+          if (workerId === undefined) {
+            if (msg.msg !== 'hello') throw new CoordinatorError('VERSION_MISMATCH', 'the first message on a worker stream must be Hello');
+            workerId = scheduler.addWorker(msg.hello, PROTOCOL_VERSION, sink);
+            return;
+          }
+          scheduler.touch(workerId);
+          switch (msg.msg) {
+            case 'credit':
+              scheduler.credit(workerId, msg.credit.tasks, LIMITS.maxCredits);
+              break;
+            case 'results': {
+              const ack = scheduler.results(workerId, msg.results.results);
+              sink.send({ ack });
+              break;
+            }
+            case 'failure':
+              scheduler.failure(workerId, msg.failure);
+              break;
+            case 'heartbeat':
+              break;
+            case 'hello':
+              throw new CoordinatorError('VERSION_MISMATCH', 'Hello sent twice');
+          }
+        } catch (err) {
+          log.warn({ worker: workerId, err: (err as Error).message }, 'worker stream refused');
+          if (!closed) call.emit('error', toGrpcStatus(err));
+          finish((err as Error).message);
+        }
+      });
+      call.on('end', () => {
+        finish('stream ended');
+        call.end();
+      });
+      call.on('error', () => finish('stream error'));
+      call.on('close', () => finish('stream closed'));
+      call.on('cancelled', () => finish('stream cancelled'));
+    },
+  });
+
+  const unary = <Req, Res>(fn: (req: Req) => Res) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
+      if (!authorized(call.metadata)) return cb(unauth);
+      try {
+        cb(null, fn(call.request));
+      } catch (err) {
+        cb(toGrpcStatus(err));
+      }
+    };
+  const info = (name: string): SweepInfo => {
+    const p = scheduler.progress(name);
+    const failures = p.failed > 0 ? store.failedTasks(name, 100).map((f) => ({ index: f.index, key: f.key, code: f.code, message: f.message })) : [];
+    return progressToWire(p, failures);
+  };
+  server.addService(proto.SweepService.service, {
+    Submit: unary((req: { grid: Parameters<typeof gridFromWire>[0] | null }) => {
+      if (!req.grid) throw new CoordinatorError('NO_SUCH_SWEEP', 'SubmitRequest.grid is required');
+      const def = gridFromWire(req.grid);
+      return info(scheduler.submit(def).progress.name);
+    }),
+    GetSweep: unary((req: { name: string }) => info(req.name)),
+    ListSweeps: unary(() => ({ sweeps: scheduler.list().map((p) => progressToWire(p)), workers: scheduler.workerViews() })),
+    Cancel: unary((req: { name: string }) => {
+      scheduler.cancel(req.name);
+      return info(req.name);
+    }),
+    Watch: (call: grpc.ServerWritableStream<{ name: string }, SweepInfo>) => {
+      if (!authorized(call.metadata)) return call.emit('error', unauth);
+      const name = call.request.name;
+      let timer: NodeJS.Timeout | undefined;
+      let last = 0;
+      const send = () => {
+        timer = undefined;
+        last = Date.now();
+        try {
+          const i = info(name);
+          call.write(i);
+          if (i.state !== 'running') stop(true);
+        } catch (err) {
+          call.emit('error', toGrpcStatus(err));
+          stop(false);
+        }
+      };
+      const onProgress = (n: string) => {
+        if (n !== name || timer) return;
+        // At most ~4 updates a second per watcher, always including the last.
+        timer = setTimeout(send, Math.max(0, 250 - (Date.now() - last)));
+      };
+      const stop = (end: boolean) => {
+        scheduler.off('progress', onProgress);
+        if (timer) clearTimeout(timer);
+        watchers.delete(closeWatch);
+        if (end) call.end();
+      };
+      const closeWatch = () => stop(true);
+      watchers.add(closeWatch);
+      scheduler.on('progress', onProgress);
+      call.on('cancelled', () => stop(false));
+      send();
+    },
+    StreamResults: (call: grpc.ServerWritableStream<{ name: string }, unknown>) => {
+      if (!authorized(call.metadata)) return call.emit('error', unauth);
+      try {
+        for (const r of store.iterateResults(call.request.name)) call.write({ index: r.index, key: r.key, result: resultToWire(r.result) });
+        call.end();
+      } catch (err) {
+        call.emit('error', toGrpcStatus(err));
+      }
+    },
+  });
+
+  let creds = grpc.ServerCredentials.createInsecure();
+  if (options.tls) {
+    creds = grpc.ServerCredentials.createSsl(options.tls.ca ?? null, [{ cert_chain: options.tls.cert, private_key: options.tls.key }], options.tls.ca !== undefined);
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(options.listen, creds, (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  log.info({ listen: options.listen, port, store: options.storePath }, 'coordinator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    scheduler, store, port,
+    close: () =>
+      (closing ??= (async () => {
+        // Workers are not told to drain: they reconnect with backoff and resume
+        // with the next coordinator on this store. Their leases are void anyway.
+        for (const w of [...watchers]) w();
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(() => server.forceShutdown(), 2000);
+          server.tryShutdown(() => {
+            clearTimeout(t);
+            resolve();
+          });
+          // Open worker streams would keep tryShutdown waiting.
+          for (const s of streams) s.emit('error', { code: grpc.status.UNAVAILABLE, details: 'coordinator shutting down' });
+        });
+        scheduler.close();
+        store.close();
+      })()),
+  };
+}

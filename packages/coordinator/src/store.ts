@@ -1,0 +1,298 @@
+import Database from 'better-sqlite3';
+import { canonicalJson, decodeResultBody, type SweepDefinition } from '@sdpo/protocol';
+import { CURVE_KEYS, SUMMARY_KEYS, type RunResult } from '@sdpo/sim';
+import { z } from 'zod';
+
+/** Task states as stored. `leased` is never stored: a restart voids every lease. */
+export const TASK = { pending: 0, computed: 1, cached: 2, failed: 3, cancelled: 4 } as const;
+
+/** Sweep states: running until every task is done, failed or cancelled. */
+export type SweepState = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A sweep's row: its definition and counts. */
+export interface SweepRow {
+  readonly id: number;
+  readonly name: string;
+  readonly definition: SweepDefinition;
+  readonly simVersion: string;
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly cancelled: number;
+  readonly cached: number;
+  readonly computed: number;
+  readonly state: SweepState;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** A permanently failed task, with its last error. */
+export interface FailedTaskRow {
+  readonly index: number;
+  readonly key: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sweeps (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  definition TEXT NOT NULL,
+  sim_version TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  done INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  cached INTEGER NOT NULL DEFAULT 0,
+  computed INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  finished_at TEXT
+);
+-- Configs are not stored per task: a task is (sweep, grid index) and its
+-- config is recomputed from the sweep's grid, so a million tasks cost ~50 bytes each.
+CREATE TABLE IF NOT EXISTS tasks (
+  sweep_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  state INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  fails INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (sweep_id, idx)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tasks_by_key ON tasks (key);
+CREATE TABLE IF NOT EXISTS results (
+  key BLOB PRIMARY KEY,
+  sim_version TEXT NOT NULL,
+  body BLOB NOT NULL,
+  wall_ms REAL NOT NULL,
+  worker TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS failures (
+  id INTEGER PRIMARY KEY,
+  sweep_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  key BLOB NOT NULL,
+  attempt INTEGER NOT NULL,
+  worker TEXT NOT NULL,
+  code TEXT NOT NULL,
+  message TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS failures_by_task ON failures (sweep_id, idx);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  sweep_id INTEGER,
+  key BLOB,
+  worker TEXT,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_sweep ON events (sweep_id, kind);
+`;
+
+const STORE_VERSION = '1';
+
+const sweepRowSchema = z.object({
+  id: z.number().int(), name: z.string(), definition: z.string(), sim_version: z.string(), total: z.number().int(),
+  done: z.number().int(), failed: z.number().int(), cancelled: z.number().int(), cached: z.number().int(),
+  computed: z.number().int(), state: z.enum(['running', 'done', 'failed', 'cancelled']), created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+const definitionSchema = z.object({
+  name: z.string(),
+  grid: z.object({ axes: z.record(z.string(), z.array(z.any())), fixed: z.record(z.string(), z.any()) }),
+  maxAttempts: z.number().int().min(1),
+});
+
+/** Thrown when a store file is not one of ours or is from a newer version. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'STORE_VERSION' | 'STORE_OPEN' | 'NO_SUCH_SWEEP',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * The durable store: SQLite in WAL mode (orchestration spec §5). One
+ * connection, used from one thread; the coordinator batches writes in
+ * transactions. Rows read from disk are parsed (zod) at this edge.
+ */
+export class Store {
+  readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(
+    readonly path: string,
+    options: { readonly readonly?: boolean } = {},
+  ) {
+    try {
+      this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+    } catch (err) {
+      throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last transactions.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.exec(SCHEMA);
+      const v = this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get('store_version') as string | undefined;
+      if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
+      else if (v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
+    }
+    this.db.pragma('busy_timeout = 5000');
+    this.stmts = {
+      sweepByName: this.db.prepare('SELECT * FROM sweeps WHERE name = ?'),
+      sweepById: this.db.prepare('SELECT * FROM sweeps WHERE id = ?'),
+      sweeps: this.db.prepare('SELECT * FROM sweeps ORDER BY id'),
+      resultBody: this.db.prepare('SELECT body, wall_ms FROM results WHERE key = ?'),
+    };
+  }
+
+  /** Every sweep, oldest first. */
+  listSweeps(): SweepRow[] {
+    return this.stmts.sweeps.all().map(parseSweepRow);
+  }
+
+  /** The sweep named `name`, or undefined. */
+  getSweep(name: string): SweepRow | undefined {
+    const row = this.stmts.sweepByName.get(name);
+    return row === undefined ? undefined : parseSweepRow(row);
+  }
+
+  /** The sweep with id `id` (throws if none). */
+  sweepById(id: number): SweepRow {
+    const row = this.stmts.sweepById.get(id);
+    if (row === undefined) throw new StoreError('NO_SUCH_SWEEP', `no sweep with id ${id}`);
+    return parseSweepRow(row);
+  }
+
+  private requireSweep(name: string): SweepRow {
+    const s = this.getSweep(name);
+    if (!s) throw new StoreError('NO_SUCH_SWEEP', `no sweep named '${name}' in ${this.path} (sweeps: ${this.listSweeps().map((x) => x.name).join(', ') || 'none'})`);
+    return s;
+  }
+
+  /**
+   * Iterates a sweep's stored results in grid order (index ascending), one
+   * row at a time; tasks without a result (pending, failed, cancelled) are skipped.
+   */
+  *iterateResults(name: string): Generator<{ index: number; key: string; result: RunResult }> {
+    const s = this.requireSweep(name);
+    const stmt = this.db.prepare(
+      'SELECT t.idx AS idx, t.key AS key, r.body AS body, r.wall_ms AS wall_ms FROM tasks t JOIN results r ON r.key = t.key WHERE t.sweep_id = ? ORDER BY t.idx',
+    );
+    for (const row of stmt.iterate(s.id) as IterableIterator<{ idx: number; key: Buffer; body: Buffer; wall_ms: number }>) {
+      yield { index: row.idx, key: row.key.toString('hex'), result: decodeResultBody(row.body, row.wall_ms) };
+    }
+  }
+
+  /** A sweep's results in grid order (deterministic). For large sweeps prefer {@link iterateResults}. */
+  sweepResults(name: string): RunResult[] {
+    return Array.from(this.iterateResults(name), (r) => r.result);
+  }
+
+  /** The stored result for a task key (hex), or undefined. */
+  resultByKey(key: string): RunResult | undefined {
+    const row = this.stmts.resultBody.get(Buffer.from(key, 'hex')) as { body: Buffer; wall_ms: number } | undefined;
+    return row ? decodeResultBody(row.body, row.wall_ms) : undefined;
+  }
+
+  /** Permanently failed tasks of a sweep with their last error, in grid order. */
+  failedTasks(name: string, limit = 100): FailedTaskRow[] {
+    const s = this.requireSweep(name);
+    const rows = this.db
+      .prepare(
+        `SELECT t.idx AS idx, t.key AS key, f.code AS code, f.message AS message FROM tasks t
+         LEFT JOIN failures f ON f.id = (SELECT max(id) FROM failures WHERE sweep_id = t.sweep_id AND idx = t.idx)
+         WHERE t.sweep_id = ? AND t.state = ? ORDER BY t.idx LIMIT ?`,
+      )
+      .all(s.id, TASK.failed, limit) as { idx: number; key: Buffer; code: string | null; message: string | null }[];
+    return rows.map((r) => ({ index: r.idx, key: r.key.toString('hex'), code: r.code ?? 'UNKNOWN', message: r.message ?? '' }));
+  }
+
+  /** Counts of events of `kind` for a sweep (e.g. 'result' = results computed for it). */
+  countEvents(name: string, kind: string): number {
+    const s = this.requireSweep(name);
+    return this.db.prepare('SELECT count(*) FROM events WHERE sweep_id = ? AND kind = ?').pluck().get(s.id, kind) as number;
+  }
+
+  /** Writes a sweep's summaries as CSV (one row per stored result, grid order) through `write`. */
+  exportSummariesCsv(name: string, write: (chunk: string) => void): number {
+    const cfg = ['seed', 'method', 'feedback', 'noise', 'vocab', 'length', 'group', 'steps', 'lr', 'kappa', 'emaRate', 'divergence', 'jsdBeta', 'binaryQuantile', 'evalEvery'] as const;
+    write(['index', 'key', ...cfg, ...SUMMARY_KEYS, 'wallMs', 'simVersion'].join(',') + '\n');
+    let n = 0;
+    for (const { index, key, result } of this.iterateResults(name)) {
+      const cells = [index, key, ...cfg.map((k) => result.config[k]), ...SUMMARY_KEYS.map((k) => result.summary[k]), result.timing.wallMs, result.simVersion];
+      write(cells.map(csvCell).join(',') + '\n');
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes a sweep's summaries as JSON Lines: `{index, key, simVersion, config, summary, timing}`. */
+  exportSummariesJsonl(name: string, write: (chunk: string) => void): number {
+    let n = 0;
+    for (const { index, key, result } of this.iterateResults(name)) {
+      write(JSON.stringify({ index, key, simVersion: result.simVersion, config: result.config, summary: result.summary, timing: result.timing }) + '\n');
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes a sweep's curves as JSON Lines: `{index, key, config, curves}` with every series of spec §7. */
+  exportCurvesJsonl(name: string, write: (chunk: string) => void): number {
+    let n = 0;
+    for (const { index, key, result } of this.iterateResults(name)) {
+      const curves = Object.fromEntries(CURVE_KEYS.map((k) => [k, result.curves[k]]));
+      write(JSON.stringify({ index, key, config: result.config, curves }) + '\n');
+      n++;
+    }
+    return n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Parses a `sweeps` row (the stored definition included). */
+export function parseSweepRow(row: unknown): SweepRow {
+  const r = sweepRowSchema.parse(row);
+  const definition = definitionSchema.parse(JSON.parse(r.definition)) as SweepDefinition;
+  return {
+    id: r.id, name: r.name, definition, simVersion: r.sim_version, total: r.total, done: r.done, failed: r.failed,
+    cancelled: r.cancelled, cached: r.cached, computed: r.computed, state: r.state, createdAt: r.created_at, finishedAt: r.finished_at,
+  };
+}
+
+/** The stored text of a definition: canonical JSON, so equal grids compare equal. */
+export function definitionText(def: SweepDefinition): string {
+  return canonicalJson(def);
+}
+
+export { now as isoNow };
+
+/**
+ * Opens a store for reading (the report's entry point): `listSweeps()`,
+ * `sweepResults(name)` in grid order, exports. Creates nothing; the file must exist.
+ */
+export function openStore(path: string): Store {
+  return new Store(path, { readonly: true });
+}

@@ -1,0 +1,12 @@
+// Original file: proto/sdpo/v1/sweep.proto
+
+
+export interface Axis {
+  'name'?: (string);
+  'valuesJson'?: (string)[];
+}
+
+export interface Axis__Output {
+  'name': (string);
+  'valuesJson': (string)[];
+}

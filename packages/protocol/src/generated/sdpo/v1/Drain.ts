@@ -1,0 +1,10 @@
+// Original file: proto/sdpo/v1/worker.proto
+
+
+export interface Drain {
+  'reason'?: (string);
+}
+
+export interface Drain__Output {
+  'reason': (string);
+}

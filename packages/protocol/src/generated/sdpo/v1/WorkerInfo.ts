@@ -1,0 +1,19 @@
+// Original file: proto/sdpo/v1/sweep.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface WorkerInfo {
+  'workerId'?: (string);
+  'name'?: (string);
+  'threads'?: (number);
+  'inFlight'?: (number);
+  'completed'?: (number | string | Long);
+}
+
+export interface WorkerInfo__Output {
+  'workerId': (string);
+  'name': (string);
+  'threads': (number);
+  'inFlight': (number);
+  'completed': (number);
+}

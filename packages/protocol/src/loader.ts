@@ -1,0 +1,51 @@
+import { fileURLToPath } from 'node:url';
+import * as protoLoader from '@grpc/proto-loader';
+import * as grpc from '@grpc/grpc-js';
+import type { ProtoGrpcType as RunProto } from './generated/run.js';
+import type { ProtoGrpcType as WorkerProto } from './generated/worker.js';
+import type { ProtoGrpcType as SweepProto } from './generated/sweep.js';
+
+/**
+ * Options shared by the runtime loader and `tools/gen-proto.ts`: generated
+ * types describe exactly the objects the loader produces. `longs: Number` is
+ * safe because every 64-bit field (seeds, counts) stays below 2^53.
+ */
+export const LOADER_OPTIONS = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+} as const;
+
+/** The same options as `proto-loader-gen-types` flags. */
+export const GEN_TYPES_FLAGS = ['--longs=Number', '--enums=String', '--defaults', '--oneofs'] as const;
+
+/** Directory holding `sdpo/v1/*.proto` (the repo's `proto/`, same depth from src and dist). */
+export const PROTO_ROOT = fileURLToPath(new URL('../../../proto/', import.meta.url));
+/** The proto files, relative to {@link PROTO_ROOT}. */
+export const PROTO_FILES = ['sdpo/v1/run.proto', 'sdpo/v1/sweep.proto', 'sdpo/v1/worker.proto'] as const;
+
+/** Wire protocol version, checked in the worker handshake. */
+export const PROTOCOL_VERSION = 1;
+
+type SdpoProto = RunProto & WorkerProto & SweepProto;
+let cached: { def: protoLoader.PackageDefinition; grpcObject: SdpoProto } | undefined;
+
+function load() {
+  if (!cached) {
+    const def = protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+    cached = { def, grpcObject: grpc.loadPackageDefinition(def) as unknown as SdpoProto };
+  }
+  return cached;
+}
+
+/** The loaded `sdpo.v1` package: service constructors and definitions. */
+export function sdpoProto(): SdpoProto['sdpo']['v1'] {
+  return load().grpcObject.sdpo.v1;
+}
+
+/** The raw package definition (message serializers live on its entries). */
+export function packageDefinition(): protoLoader.PackageDefinition {
+  return load().def;
+}

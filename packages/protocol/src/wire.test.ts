@@ -1,0 +1,60 @@
+import test from 'ava';
+import { resolveRunConfig, SIM_VERSION, type RunResult } from '@sdpo/sim';
+import { configFromWire, configToWire, coordinatorMessageSchema, parseInbound, resultFromWire, resultToWire, workerMessageSchema } from './wire.js';
+import { decodeResultBody, encodeResultBody } from './codec.js';
+import { packageDefinition } from './loader.js';
+import { ProtocolError } from './errors.js';
+
+const config = resolveRunConfig({ seed: 7, method: 'hybrid', feedback: 'ordinal', noise: 0.3, steps: 10, evalEvery: 5 });
+const result: RunResult = {
+  simVersion: SIM_VERSION,
+  config,
+  summary: {
+    finalReward: 0.61, initialReward: 0.5, aucReward: 0.55, entropyInitial: 2.07, entropyFinal: 1.9, entropyDrop: 0.08,
+    creditCorr: null, creditSteps: 0, stepsTo90: null, topSequenceProbFinal: 0.001,
+  },
+  curves: {
+    step: [0, 5, 10], reward: [0.5, 0.55, 0.61], entropy: [2.07, 2, 1.9], topSequenceProb: [0.0001, 0.0005, 0.001],
+    credit: [null, 0.2, null], kl: [null, 0.01, 0.02], alpha: [null, 0.3, 0.4],
+  },
+  timing: { wallMs: 12.5 },
+};
+
+test('a config survives the wire unchanged', (t) => {
+  t.deepEqual(configFromWire(configToWire(config)), config);
+});
+
+test('a result survives the wire and the protobuf codec, nulls included (NaN on the wire)', (t) => {
+  const wire = resultToWire(result);
+  t.true(Number.isNaN(wire.summary!.creditCorr));
+  t.deepEqual(resultFromWire(wire), result);
+  const m = (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, { requestSerialize: (x: unknown) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } }>)['Connect']!;
+  const back = m.requestDeserialize(m.requestSerialize({ results: { results: [{ key: 'k', leaseId: 'l', attempt: 1, result: wire }] } }));
+  t.deepEqual(resultFromWire(back.results.results[0]!.result), result);
+  t.deepEqual(decodeResultBody(encodeResultBody(result), 12.5), result);
+});
+
+test('equal results encode to byte-identical stored bodies whatever their wall time', (t) => {
+  const a = encodeResultBody(result);
+  const b = encodeResultBody({ ...result, timing: { wallMs: 99 } });
+  t.deepEqual(Buffer.from(a), Buffer.from(b));
+  t.notDeepEqual(Buffer.from(encodeResultBody({ ...result, summary: { ...result.summary, finalReward: 0.62 } })), Buffer.from(a));
+});
+
+test('results with infinities, NaN in a non-null metric or ragged curves are refused', (t) => {
+  const wire = resultToWire(result);
+  const bad = [
+    { ...wire, summary: { ...wire.summary, finalReward: Number.POSITIVE_INFINITY } },
+    { ...wire, summary: { ...wire.summary, finalReward: Number.NaN } },
+    { ...wire, curves: { ...wire.curves, reward: [0.5] } },
+    { ...wire, config: { ...wire.config, method: 'ppo' } },
+  ];
+  for (const b of bad) t.throws(() => resultFromWire(b), { instanceOf: ProtocolError, message: /result/ });
+});
+
+test('inbound messages are validated: a Hello without threads or a Credit over the limit is refused', (t) => {
+  t.notThrows(() => parseInbound(workerMessageSchema, { msg: 'hello', hello: { name: 'w', threads: 2, simVersion: '1', protocolVersion: 1 } }, 'worker'));
+  t.throws(() => parseInbound(workerMessageSchema, { msg: 'hello', hello: { name: 'w', simVersion: '1', protocolVersion: 1 } }, 'worker'), { message: /threads/ });
+  t.throws(() => parseInbound(workerMessageSchema, { msg: 'credit', credit: { tasks: 1e9 } }, 'worker'), { instanceOf: ProtocolError });
+  t.throws(() => parseInbound(coordinatorMessageSchema, { msg: 'lease', lease: { leaseId: 'x', tasks: [{ key: 'nothex', attempt: 1, config: {} }] } }, 'coordinator'), { instanceOf: ProtocolError });
+});

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { formatIssues, parseRunConfig, type RunConfig, type RunResult } from '@sdpo/sim';
+import type { RunConfig as WireConfig } from './generated/sdpo/v1/RunConfig.js';
+import type { RunResult as WireResult } from './generated/sdpo/v1/RunResult.js';
+import { ProtocolError } from './errors.js';
+
+/** Limits on what a peer may send (orchestration spec §7). */
+export const LIMITS = {
+  /** gRPC max message size, bytes. */
+  maxMessageBytes: 64 * 1024 * 1024,
+  /** Most credits one worker may hold at once. */
+  maxCredits: 4096,
+  /** Most tasks one sweep may have. */
+  maxGridSize: 10_000_000,
+  /** Most curve points one result may carry. */
+  maxCurvePoints: 100_001,
+} as const;
+
+/** A resolved config as its wire message. */
+export function configToWire(c: RunConfig): WireConfig {
+  return {
+    seed: c.seed, method: c.method, feedback: c.feedback, noise: c.noise, vocab: c.vocab, length: c.length,
+    group: c.group, steps: c.steps, lr: c.lr, kappa: c.kappa, emaRate: c.emaRate, divergence: c.divergence,
+    jsdBeta: c.jsdBeta, weights: { ...c.weights }, binaryQuantile: c.binaryQuantile, hybrid: { ...c.hybrid },
+    evalEvery: c.evalEvery,
+  };
+}
+
+const wireConfigShape = z.object({
+  seed: z.number(), method: z.string(), feedback: z.string(), noise: z.number(), vocab: z.number(), length: z.number(),
+  group: z.number(), steps: z.number(), lr: z.number(), kappa: z.number(), emaRate: z.number(), divergence: z.string(),
+  jsdBeta: z.number(), weights: z.object({ local: z.number(), coherence: z.number(), global: z.number() }),
+  binaryQuantile: z.number(), hybrid: z.object({ alphaMin: z.number(), alphaMax: z.number(), warmup: z.number() }),
+  evalEvery: z.number(),
+});
+
+/**
+ * Checks a wire config's shape only (every field present with its type) and
+ * returns it as a {@link RunConfig}. Its values still need the run schema:
+ * runSimulation applies it, so a worker defers that to its pool threads.
+ */
+export function checkWireConfig(msg: unknown): RunConfig {
+  const shape = wireConfigShape.safeParse(msg);
+  if (!shape.success) throw new ProtocolError('INVALID_MESSAGE', `config: ${z.prettifyError(shape.error)}`);
+  return shape.data as RunConfig;
+}
+
+/**
+ * A wire config back to a resolved {@link RunConfig}, checked by the run
+ * schema (the wire shape first, then every field's range).
+ */
+export function configFromWire(msg: unknown): RunConfig {
+  const shape = wireConfigShape.safeParse(msg);
+  if (!shape.success) throw new ProtocolError('INVALID_MESSAGE', `config: ${z.prettifyError(shape.error)}`);
+  const r = parseRunConfig(shape.data);
+  if (!r.ok) throw new ProtocolError('INVALID_MESSAGE', `config:\n${formatIssues(r.issues)}`, r.issues);
+  return r.value;
+}
+
+const nanForNull = (x: number | null): number => (x === null ? Number.NaN : x);
+const nullForNan = (x: number): number | null => (Number.isNaN(x) ? null : x);
+
+/** A result as its wire message; nulls become NaN (see run.proto). */
+export function resultToWire(r: RunResult): WireResult {
+  const s = r.summary;
+  const c = r.curves;
+  return {
+    simVersion: r.simVersion,
+    config: configToWire(r.config),
+    summary: {
+      finalReward: s.finalReward, initialReward: s.initialReward, aucReward: s.aucReward, entropyInitial: s.entropyInitial,
+      entropyFinal: s.entropyFinal, entropyDrop: s.entropyDrop, creditCorr: nanForNull(s.creditCorr), creditSteps: s.creditSteps,
+      stepsTo90: nanForNull(s.stepsTo90), topSequenceProbFinal: s.topSequenceProbFinal,
+    },
+    curves: {
+      step: c.step, reward: c.reward, entropy: c.entropy, topSequenceProb: c.topSequenceProb,
+      credit: c.credit.map(nanForNull), kl: c.kl.map(nanForNull), alpha: c.alpha.map(nanForNull),
+    },
+    wallMs: r.timing.wallMs,
+  };
+}
+
+const finite = z.number().finite();
+/** NaN stands for null; infinities are never valid. */
+const nullable = z.union([z.number().finite(), z.nan()]);
+// Curves are checked with one loop each rather than a schema per element: at
+// thousands of results a second, per-element schemas dominated the coordinator's CPU.
+const finiteSeries = z.custom<number[]>(
+  (v) => Array.isArray(v) && v.length <= LIMITS.maxCurvePoints && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
+  'expected a list of finite numbers',
+);
+const nullableSeries = z.custom<number[]>(
+  (v) => Array.isArray(v) && v.length <= LIMITS.maxCurvePoints && v.every((x) => typeof x === 'number' && (Number.isFinite(x) || Number.isNaN(x))),
+  'expected a list of finite numbers or NaN (null)',
+);
+
+const wireResultSchema = z.object({
+  simVersion: z.string().min(1).max(64),
+  config: z.unknown(),
+  summary: z.object({
+    finalReward: finite, initialReward: finite, aucReward: finite, entropyInitial: finite, entropyFinal: finite,
+    entropyDrop: finite, creditCorr: nullable, creditSteps: z.number().int().min(0), stepsTo90: nullable,
+    topSequenceProbFinal: finite,
+  }),
+  curves: z
+    .object({
+      step: finiteSeries, reward: finiteSeries, entropy: finiteSeries, topSequenceProb: finiteSeries,
+      credit: nullableSeries, kl: nullableSeries, alpha: nullableSeries,
+    })
+    .refine((c) => [c.reward, c.entropy, c.topSequenceProb, c.credit, c.kl, c.alpha].every((s) => s.length === c.step.length), {
+      message: 'every curve must have one value per step',
+    }),
+  wallMs: z.number().min(0).finite(),
+});
+
+/** True when a wire config carries exactly the fields of `c` (the config that was leased). */
+export function wireConfigEquals(w: unknown, c: RunConfig): boolean {
+  const x = w as Record<string, unknown> & { weights?: Record<string, unknown>; hybrid?: Record<string, unknown> };
+  if (typeof x !== 'object' || x === null || !x.weights || !x.hybrid) return false;
+  return (
+    x['seed'] === c.seed && x['method'] === c.method && x['feedback'] === c.feedback && x['noise'] === c.noise &&
+    x['vocab'] === c.vocab && x['length'] === c.length && x['group'] === c.group && x['steps'] === c.steps &&
+    x['lr'] === c.lr && x['kappa'] === c.kappa && x['emaRate'] === c.emaRate && x['divergence'] === c.divergence &&
+    x['jsdBeta'] === c.jsdBeta && x['binaryQuantile'] === c.binaryQuantile && x['evalEvery'] === c.evalEvery &&
+    x.weights['local'] === c.weights.local && x.weights['coherence'] === c.weights.coherence && x.weights['global'] === c.weights.global &&
+    x.hybrid['alphaMin'] === c.hybrid.alphaMin && x.hybrid['alphaMax'] === c.hybrid.alphaMax && x.hybrid['warmup'] === c.hybrid.warmup
+  );
+}
+
+/**
+ * A wire result back to a {@link RunResult}, checked for shape and finite
+ * numbers (NaN only where the metric may be null). With `expected` (the
+ * config that was leased) the result's config must equal it field for
+ * field; without, it is checked by the run schema. Throws a
+ * {@link ProtocolError} with code INVALID_RESULT.
+ */
+export function resultFromWire(msg: unknown, expected?: RunConfig): RunResult {
+  const r = wireResultSchema.safeParse(msg);
+  if (!r.success) throw new ProtocolError('INVALID_RESULT', `result: ${z.prettifyError(r.error)}`);
+  let config: RunConfig;
+  if (expected) {
+    if (!wireConfigEquals(r.data.config, expected)) throw new ProtocolError('INVALID_RESULT', 'result.config differs from the config that was leased');
+    config = expected;
+  } else {
+    try {
+      config = configFromWire(r.data.config);
+    } catch (err) {
+      throw new ProtocolError('INVALID_RESULT', `result.${(err as Error).message}`, [], { cause: err });
+    }
+  }
+  const s = r.data.summary;
+  const c = r.data.curves;
+  return {
+    simVersion: r.data.simVersion,
+    config,
+    summary: {
+      finalReward: s.finalReward, initialReward: s.initialReward, aucReward: s.aucReward, entropyInitial: s.entropyInitial,
+      entropyFinal: s.entropyFinal, entropyDrop: s.entropyDrop, creditCorr: nullForNan(s.creditCorr), creditSteps: s.creditSteps,
+      stepsTo90: nullForNan(s.stepsTo90), topSequenceProbFinal: s.topSequenceProbFinal,
+    },
+    curves: {
+      step: c.step, reward: c.reward, entropy: c.entropy, topSequenceProb: c.topSequenceProb,
+      credit: c.credit.map(nullForNan), kl: c.kl.map(nullForNan), alpha: c.alpha.map(nullForNan),
+    },
+    timing: { wallMs: r.data.wallMs },
+  };
+}
+
+// ---- inbound messages (validated before they touch state) -----------------
+
+const idString = z.string().min(1).max(200);
+const keyString = z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-hex-digit task key');
+
+export const helloSchema = z.object({
+  name: z.string().max(200),
+  threads: z.number().int().min(1).max(4096),
+  simVersion: z.string().min(1).max(64),
+  protocolVersion: z.number().int().min(0),
+});
+export const creditSchema = z.object({ tasks: z.number().int().min(0).max(LIMITS.maxCredits) });
+export const taskResultSchema = z.object({ key: keyString, leaseId: idString, attempt: z.number().int().min(1), result: z.unknown() });
+export const resultsSchema = z.object({ results: z.array(taskResultSchema).max(LIMITS.maxCredits) });
+export const failureSchema = z.object({
+  key: keyString, leaseId: idString, attempt: z.number().int().min(1), code: z.string().max(100), message: z.string().max(10_000),
+});
+export const heartbeatSchema = z.object({ busy: z.number().int().min(0) });
+
+/** A validated worker → coordinator message (a discriminated union on `msg`). */
+export type WorkerInbound =
+  | { msg: 'hello'; hello: z.infer<typeof helloSchema> }
+  | { msg: 'credit'; credit: z.infer<typeof creditSchema> }
+  | { msg: 'results'; results: z.infer<typeof resultsSchema> }
+  | { msg: 'failure'; failure: z.infer<typeof failureSchema> }
+  | { msg: 'heartbeat'; heartbeat: z.infer<typeof heartbeatSchema> };
+
+export const workerMessageSchema: z.ZodType<WorkerInbound> = z.discriminatedUnion('msg', [
+  z.object({ msg: z.literal('hello'), hello: helloSchema }),
+  z.object({ msg: z.literal('credit'), credit: creditSchema }),
+  z.object({ msg: z.literal('results'), results: resultsSchema }),
+  z.object({ msg: z.literal('failure'), failure: failureSchema }),
+  z.object({ msg: z.literal('heartbeat'), heartbeat: heartbeatSchema }),
+]);
+
+export const welcomeSchema = z.object({
+  workerId: idString, heartbeatMs: z.number().int().min(10).max(3_600_000), leaseMs: z.number().int().min(100).max(86_400_000),
+});
+export const wireTaskSchema = z.object({ key: keyString, attempt: z.number().int().min(1), config: z.unknown() });
+export const leaseSchema = z.object({ leaseId: idString, tasks: z.array(wireTaskSchema).max(LIMITS.maxCredits) });
+export const revokeSchema = z.object({ leaseId: z.string().max(200), keys: z.array(keyString) });
+export const drainSchema = z.object({ reason: z.string().max(1000) });
+export const ackSchema = z.object({ accepted: z.array(keyString), rejected: z.array(keyString) });
+
+/** A validated coordinator → worker message. */
+export type CoordinatorInbound =
+  | { msg: 'welcome'; welcome: z.infer<typeof welcomeSchema> }
+  | { msg: 'lease'; lease: z.infer<typeof leaseSchema> }
+  | { msg: 'revoke'; revoke: z.infer<typeof revokeSchema> }
+  | { msg: 'drain'; drain: z.infer<typeof drainSchema> }
+  | { msg: 'ack'; ack: z.infer<typeof ackSchema> };
+
+export const coordinatorMessageSchema: z.ZodType<CoordinatorInbound> = z.discriminatedUnion('msg', [
+  z.object({ msg: z.literal('welcome'), welcome: welcomeSchema }),
+  z.object({ msg: z.literal('lease'), lease: leaseSchema }),
+  z.object({ msg: z.literal('revoke'), revoke: revokeSchema }),
+  z.object({ msg: z.literal('drain'), drain: drainSchema }),
+  z.object({ msg: z.literal('ack'), ack: ackSchema }),
+]);
+
+/** Parses an inbound message or throws a {@link ProtocolError} (INVALID_MESSAGE) naming the problem. */
+export function parseInbound<T>(schema: z.ZodType<T>, msg: unknown, what: string): T {
+  const r = schema.safeParse(msg);
+  if (!r.success) throw new ProtocolError('INVALID_MESSAGE', `invalid ${what} message: ${z.prettifyError(r.error)}`);
+  return r.data;
+}

@@ -1,0 +1,351 @@
+import * as grpc from '@grpc/grpc-js';
+import { availableParallelism, hostname } from 'node:os';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import {
+  checkWireConfig, coordinatorMessageSchema, resultToWire, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
+  type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient, type WireResult,
+} from '@sdpo/protocol';
+import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
+import type { Outcome } from './task-runner.js';
+
+/** Options of {@link startWorker}. */
+export interface WorkerOptions {
+  /** Coordinator `HOST:PORT`. */
+  readonly coordinator: string;
+  readonly logger: Logger;
+  /** Pool threads (default os.availableParallelism()). */
+  readonly threads?: number;
+  /** Tasks to hold at once (default 2 × threads). */
+  readonly credits?: number;
+  /** Shown in status and logs (default hostname-pid). */
+  readonly name?: string;
+  /** Bearer token for a coordinator that requires one. */
+  readonly token?: string;
+  /** TLS (PEM): the CA to trust, and a client certificate for mutual TLS. */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  /** Flush results after this many (default 64) or this many ms (default 20). */
+  readonly flushCount?: number;
+  readonly flushMs?: number;
+  /** Reconnect backoff: first delay and cap, ms (defaults 100 and 10 000). */
+  readonly backoffMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Leave instead of reconnecting when the coordinator goes away (embedded mode). */
+  readonly exitOnDisconnect?: boolean;
+}
+
+/** A running worker. */
+export interface RunningWorker {
+  /** Stops taking tasks, finishes what it holds, sends the results and leaves; resolves when it has. */
+  drain(reason?: string): Promise<void>;
+  /** Leaves at once: running tasks are abandoned (the coordinator requeues them). */
+  stop(): Promise<void>;
+  /** Resolves when the worker has left (drain, stop, or a refused handshake). Rejects on a fatal error. */
+  readonly done: Promise<void>;
+  /** Tasks completed so far. */
+  readonly stats: { completed: number; failed: number; leases: number };
+}
+
+interface HeldTask {
+  readonly key: string;
+  readonly leaseId: string;
+  readonly attempt: number;
+  readonly config: RunConfig;
+  readonly conn: number;
+  revoked: boolean;
+}
+
+/** Resolves the Piscina worker file next to this module: `.ts` under tsx, `.js` when built. */
+export function taskRunnerUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./task-runner${ext}`, import.meta.url);
+}
+
+const FATAL = new Set([grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.INVALID_ARGUMENT]);
+
+/**
+ * Starts a worker node: connects to the coordinator, says Hello, grants
+ * credits, runs leased tasks in a Piscina pool and streams results back in
+ * batches; heartbeats from the main thread; reconnects with capped
+ * exponential backoff.
+ */
+export function startWorker(options: WorkerOptions): RunningWorker {
+  const log = options.logger;
+  const threads = Math.max(1, options.threads ?? availableParallelism());
+  const credits = Math.max(1, Math.min(options.credits ?? 2 * threads, LIMITS.maxCredits));
+  const name = options.name ?? `${hostname()}-${process.pid}`;
+  const flushCount = options.flushCount ?? 64;
+  const flushMs = options.flushMs ?? 20;
+  const backoff0 = options.backoffMs ?? 100;
+  const backoffMax = options.backoffMaxMs ?? 10_000;
+  const pool = new Piscina({ filename: taskRunnerUrl().href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  const stats = { completed: 0, failed: 0, leases: 0 };
+
+  const proto = sdpoProto();
+  let creds = grpc.credentials.createInsecure();
+  if (options.tls) creds = grpc.credentials.createSsl(options.tls.ca ?? null, options.tls.key ?? null, options.tls.cert ?? null);
+  const client = new proto.WorkerService(options.coordinator, creds, {
+    'grpc.max_receive_message_length': LIMITS.maxMessageBytes,
+    'grpc.max_send_message_length': LIMITS.maxMessageBytes,
+  }) as unknown as WorkerServiceClient;
+
+  let call: grpc.ClientDuplexStream<WorkerMessage, CoordinatorMessage__Output> | undefined;
+  let conn = 0;
+  let welcomed = false;
+  const queue: HeldTask[] = [];
+  const running = new Set<HeldTask>();
+  let chunksRunning = 0;
+  let pendingResults: { key: string; leaseId: string; attempt: number; result: WireResult }[] = [];
+  let pendingCredits = 0;
+  let unacked = 0;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+  let attempt = 0;
+  let draining = false;
+  let stopped = false;
+  let resolveDone!: () => void;
+  let rejectDone!: (e: Error) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolveDone = res;
+    rejectDone = rej;
+  });
+  const drainWaiters: (() => void)[] = [];
+
+  const send = (msg: WorkerMessage) => {
+    if (call && welcomed) call.write(msg);
+  };
+
+  const flush = () => {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (pendingResults.length) {
+      unacked += pendingResults.length;
+      send({ results: { results: pendingResults } });
+      pendingResults = [];
+    }
+    if (pendingCredits > 0 && !draining) send({ credit: { tasks: pendingCredits } });
+    pendingCredits = 0;
+    checkDrained();
+  };
+  let creditsScheduled = false;
+  const scheduleCredits = () => {
+    if (creditsScheduled) return;
+    creditsScheduled = true;
+    setImmediate(() => {
+      creditsScheduled = false;
+      if (pendingCredits > 0 && !draining) send({ credit: { tasks: pendingCredits } });
+      pendingCredits = 0;
+    });
+  };
+  const scheduleFlush = () => {
+    if (pendingResults.length >= flushCount) flush();
+    else flushTimer ??= setTimeout(flush, flushMs);
+  };
+
+  const dispatch = () => {
+    // Keep every thread busy with one chunk and one queued behind it.
+    while (queue.length && chunksRunning < threads * 2) {
+      const size = Math.max(1, Math.min(16, Math.ceil(queue.length / (threads * 2))));
+      const chunk = queue.splice(0, size);
+      chunksRunning++;
+      for (const t of chunk) running.add(t);
+      pool
+        .run({ configs: chunk.map((t) => t.config) })
+        .then((outcomes: Outcome[]) => finishChunk(chunk, outcomes))
+        .catch((err: unknown) => finishChunk(chunk, chunk.map(() => ({ ok: false as const, code: 'WORKER_THREAD', message: (err as Error).message }))))
+        .finally(() => {
+          chunksRunning--;
+          dispatch();
+          checkDrained();
+        });
+    }
+  };
+
+  const finishChunk = (chunk: HeldTask[], outcomes: Outcome[]) => {
+    chunk.forEach((t, i) => {
+      running.delete(t);
+      // Results of a closed stream's leases or revoked tasks would only be refused by fencing.
+      if (t.conn !== conn || t.revoked) return;
+      const o = outcomes[i]!;
+      pendingCredits++;
+      if (o.ok) {
+        stats.completed++;
+        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: resultToWire(o.result) });
+      } else {
+        stats.failed++;
+        log.warn({ key: t.key, code: o.code, message: o.message }, 'task failed');
+        send({ failure: { key: t.key, leaseId: t.leaseId, attempt: t.attempt, code: o.code, message: o.message } });
+      }
+    });
+    // Credits go out at once (coalesced per tick) so new work arrives while the
+    // pool is still busy; results wait for a fuller batch (count or flushMs).
+    scheduleCredits();
+    scheduleFlush();
+  };
+
+  const checkDrained = () => {
+    if (!draining || stopped) return;
+    if (queue.length || running.size || pendingResults.length || unacked > 0) return;
+    finishUp();
+  };
+
+  const finishUp = () => {
+    if (stopped) return;
+    stopped = true;
+    if (heartbeat) clearInterval(heartbeat);
+    if (flushTimer) clearTimeout(flushTimer);
+    if (reconnectTimer) clearTimeout(reconnectTimer);
+    const c = call;
+    call = undefined;
+    c?.end();
+    client.close();
+    void pool.destroy().then(() => {
+      for (const w of drainWaiters) w();
+      resolveDone();
+    });
+  };
+
+  const onMessage = (raw: CoordinatorMessage__Output, myConn: number) => {
+    if (myConn !== conn) return;
+    const msg = parseInbound(coordinatorMessageSchema, raw, 'coordinator');
+    switch (msg.msg) {
+      case 'welcome': {
+        welcomed = true;
+        attempt = 0;
+        log.info({ workerId: msg.welcome.workerId, threads, credits }, 'connected to coordinator');
+        if (heartbeat) clearInterval(heartbeat);
+        // Heartbeats come from the main thread, so a busy pool never starves them.
+        heartbeat = setInterval(() => send({ heartbeat: { busy: queue.length + running.size } }), msg.welcome.heartbeatMs);
+        heartbeat.unref();
+        if (!draining) send({ credit: { tasks: credits } });
+        break;
+      }
+      case 'lease': {
+        stats.leases++;
+        for (const t of msg.lease.tasks) {
+          let config: RunConfig;
+          try {
+            // The shape is checked here; the run schema's full check happens in the pool thread
+            // (runSimulation resolves its input), keeping the main thread free for the stream.
+            config = checkWireConfig(t.config);
+          } catch (err) {
+            send({ failure: { key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, code: 'INVALID_CONFIG', message: (err as Error).message } });
+            pendingCredits++;
+            scheduleCredits();
+            continue;
+          }
+          queue.push({ key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, config, conn, revoked: false });
+        }
+        dispatch();
+        break;
+      }
+      case 'revoke': {
+        const keys = new Set(msg.revoke.keys);
+        const all = keys.size === 0;
+        for (let i = queue.length - 1; i >= 0; i--) {
+          const t = queue[i]!;
+          if (all ? t.leaseId === msg.revoke.leaseId : keys.has(t.key)) {
+            queue.splice(i, 1);
+            pendingCredits++;
+          }
+        }
+        for (const t of running) if (all ? t.leaseId === msg.revoke.leaseId : keys.has(t.key)) {
+          t.revoked = true;
+          pendingCredits++;
+        }
+        scheduleCredits();
+        break;
+      }
+      case 'drain':
+        log.info({ reason: msg.drain.reason }, 'coordinator asked this worker to drain');
+        void api.drain(msg.drain.reason);
+        break;
+      case 'ack':
+        unacked -= msg.ack.accepted.length + msg.ack.rejected.length;
+        if (msg.ack.rejected.length) log.warn({ rejected: msg.ack.rejected.length }, 'coordinator refused results (fencing)');
+        checkDrained();
+        break;
+    }
+  };
+
+  const connect = () => {
+    if (stopped) return;
+    const myConn = ++conn;
+    welcomed = false;
+    unacked = 0;
+    const md = new grpc.Metadata();
+    if (options.token) md.set('authorization', `Bearer ${options.token}`);
+    const c = client.Connect(md);
+    call = c;
+    c.write({ hello: { name, threads, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION } });
+    c.on('data', (raw: CoordinatorMessage__Output) => {
+      try {
+        onMessage(raw, myConn);
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'invalid message from coordinator; reconnecting');
+        c.cancel();
+      }
+    });
+    let ended = false;
+    const onEnd = (err?: grpc.ServiceError) => {
+      if (ended || myConn !== conn) return;
+      ended = true;
+      if (heartbeat) clearInterval(heartbeat);
+      heartbeat = undefined;
+      call = undefined;
+      // Tasks not started belong to the coordinator again (it requeued them when the stream closed).
+      queue.length = 0;
+      pendingResults = [];
+      pendingCredits = 0;
+      unacked = 0;
+      if (stopped) return;
+      if (err && FATAL.has(err.code)) {
+        log.error({ code: err.code, details: err.details }, 'coordinator refused this worker');
+        const e = Object.assign(new Error(err.details), { code: 'REFUSED' });
+        stopped = true;
+        void pool.destroy().finally(() => rejectDone(e));
+        client.close();
+        return;
+      }
+      if (draining || options.exitOnDisconnect) {
+        finishUp();
+        return;
+      }
+      const delay = Math.min(backoffMax, backoff0 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      attempt++;
+      log.warn({ err: err?.details, retryInMs: Math.round(delay) }, 'disconnected from coordinator; reconnecting');
+      reconnectTimer = setTimeout(connect, delay);
+    };
+    c.on('error', (err: grpc.ServiceError) => onEnd(err));
+    c.on('end', () => onEnd());
+    c.on('status', (s: grpc.StatusObject) => {
+      if (s.code !== grpc.status.OK) onEnd(Object.assign(new Error(s.details), s) as grpc.ServiceError);
+      else onEnd();
+    });
+  };
+
+  const api: RunningWorker = {
+    done,
+    stats,
+    drain(reason = 'drain requested') {
+      if (stopped) return done;
+      if (!draining) {
+        draining = true;
+        log.info({ reason, held: queue.length + running.size }, 'draining: taking no more tasks');
+      }
+      flush();
+      checkDrained();
+      return new Promise<void>((res) => drainWaiters.push(res)).then(() => done);
+    },
+    async stop() {
+      if (!stopped) {
+        draining = true;
+        finishUp();
+      }
+      await done.catch(() => undefined);
+    },
+  };
+  connect();
+  return api;
+}

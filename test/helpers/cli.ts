@@ -1,0 +1,86 @@
+// Spawns the real `sdpo` CLI (TypeScript sources through tsx) and waits on
+// its output or on conditions with deadlines — never on fixed sleeps.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tsx resolves from here, so children run with it as cwd). */
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(REPO, 'packages/cli/src/main.ts');
+
+/** A spawned CLI process with its output collected as it arrives. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Resolves with the exit code (or 128 + signal number style: null code → -1) when the process exits. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `sdpo ARGS…` as `node --import tsx --conditions=@sdpo/source packages/cli/src/main.ts`. */
+export function spawnCli(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@sdpo/source', MAIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, SDPO_LOG_LEVEL: 'warn', FORCE_COLOR: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const p: CliProcess = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  child.stdout!.on('data', (d: Buffer) => (p.stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()));
+  return p;
+}
+
+/** Runs `sdpo ARGS…` to completion. */
+export async function runCli(args: readonly string[], env: Record<string, string> = {}) {
+  const p = spawnCli(args, env);
+  const { code } = await p.exited;
+  return { code, stdout: p.stdout, stderr: p.stderr };
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Waits for a line of a process's stdout matching `re`; fails fast if the process exits first. */
+export async function waitForOutput(p: CliProcess, re: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  let exited = false;
+  void p.exited.then(() => (exited = true));
+  return waitFor(`output ${re} (stderr: ${p.stderr.slice(-500)})`, () => {
+    const m = re.exec(p.stdout);
+    if (m) return m;
+    if (exited) throw new Error(`process exited before printing ${re}; stderr:\n${p.stderr}`);
+    return undefined;
+  }, timeoutMs);
+}
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'sdpo-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes a file into `dir` and returns its path. */
+export function writeFile(dir: string, name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Kills a process if it is still running (test cleanup). */
+export function killIfRunning(p: CliProcess | undefined): void {
+  if (p && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+}
