@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Version of the simulation model; any change that alters a result bumps it. */
-export const SIM_VERSION = '1.0.0';
+/**
+ * Version of the simulation model; any change that alters a result bumps it.
+ * 1.0.1: same model, results differ from 1.0.0 in the last bits (rounding of the faster SDPO
+ * reverse-KL update and of the one-pass sd_R).
+ */
+export const SIM_VERSION = '1.0.1';
 
 export const METHODS = ['reinforce', 'rloo', 'grpo', 'sdpo', 'hybrid', 'hint-reinforce', 'oracle'] as const;
 export const FEEDBACKS = ['critique', 'continuous', 'ordinal', 'binary'] as const;

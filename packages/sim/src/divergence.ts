@@ -97,7 +97,9 @@ export function softmaxRow(logits: Float64Array, off: number, V: number, probs: 
   }
   let s = 0;
   for (let u = 0; u < V; u++) {
-    const e = Math.exp(logits[off + u]! - mx);
+    // The maximum (and any tie with it) has e^0 = 1 exactly: skip the call, one exp in V per row.
+    const x = logits[off + u]! - mx;
+    const e = x === 0 ? 1 : Math.exp(x);
     probs[outOff + u] = e;
     s += e;
   }

@@ -161,6 +161,17 @@ export interface SdpoScratch {
   readonly rho: Float64Array;
   /** Per-(i,t) own-evidence coefficient. */
   readonly own: Float64Array;
+  /**
+   * Reverse-KL per-row accumulators, indexed by policy row (t·(V+1) + p): unmasked visits n_r
+   * (0 = row not touched this call), Σ of the rows' shift means c, and D_r = Σ_u π_u(log π_u − log π'_u).
+   */
+  readonly rowN: Float64Array;
+  readonly rowC: Float64Array;
+  readonly rowD: Float64Array;
+  /** Σ_u π'_u of the teacher row (1 up to rounding). */
+  readonly rowMass: Float64Array;
+  /** Rows touched by the current call, in first-visit order. */
+  readonly touched: Int32Array;
 }
 
 /** Allocates scratch for {@link sdpoGradient}. */
@@ -168,6 +179,9 @@ export function createSdpoScratch(V: number, T: number, G: number): SdpoScratch 
   return {
     q: new Float64Array(V), logQ: new Float64Array(V), jsd: new Float64Array(V), shifts: new Float64Array(2),
     peer: new Int32Array(G), rho: new Float64Array(G), own: new Float64Array(G * T),
+    rowN: new Float64Array(T * (V + 1)), rowC: new Float64Array(T * (V + 1)), rowD: new Float64Array(T * (V + 1)),
+    rowMass: new Float64Array(T * (V + 1)),
+    touched: new Int32Array(Math.min(G * T, T * (V + 1))),
   };
 }
 
@@ -222,6 +236,18 @@ export function shiftedSoftmax(
   for (let v = 0; v < V; v++) q[v] = tp[off + v]! * invZ;
   if (a >= 0) q[a] = ea / z;
   if (b >= 0) q[b] = eb / z;
+}
+
+/** log Σ_v exp(log π'(v) + shift_v), max-shifted (the rare fallback when the fast normalizer underflows). */
+function generalLogZ(tlp: Float64Array, off: number, V: number, a: number, sa: number, b: number, sb: number): number {
+  let mx = -Infinity;
+  for (let v = 0; v < V; v++) {
+    const x = tlp[off + v]! + (v === a ? sa : 0) + (v === b ? sb : 0);
+    if (x > mx) mx = x;
+  }
+  let sum = 0;
+  for (let v = 0; v < V; v++) sum += Math.exp(tlp[off + v]! + (v === a ? sa : 0) + (v === b ? sb : 0) - mx);
+  return mx + Math.log(sum);
 }
 
 function generalShiftedSoftmax(
@@ -306,7 +332,7 @@ export function sdpoGradient(
   const tp = teacher.probs;
   const tlp = teacher.logProbs;
   const scale = 1 / G;
-  const needQ = divergence !== 'reverse-kl';
+  if (divergence === 'reverse-kl') return reverseKlRows(batch, student, teacher, kappa, scratch, grad, adv);
   let klSum = 0;
   let klCount = 0;
   for (let i = 0; i < G; i++) {
@@ -332,35 +358,157 @@ export function sdpoGradient(
       ensureRow(teacher, V, off);
       shifts[0] = demoShift;
       shifts[1] = kappa * own[i * T + t]!;
-      shiftedSoftmax(tp, tlp, off, V, d >= 0 ? seqs[d * T + t]! : -1, y, shifts, q, logQ, needQ);
-      // ℓ = log π − log q; KL(π‖q) = Σ π ℓ is also the baseline of the reverse-KL gradient.
+      shiftedSoftmax(tp, tlp, off, V, d >= 0 ? seqs[d * T + t]! : -1, y, shifts, q, logQ, true);
+      // D̄ is always KL(π‖q) = Σ π (log π − log q), whatever the loss.
       let kl = 0;
-      for (let u = 0; u < V; u++) {
-        const l = lp[off + u]! - logQ[u]!;
-        ell[u] = l;
-        kl += pi[off + u]! * l;
-      }
-      klSum += kl;
-      klCount++;
-      if (divergence === 'reverse-kl') {
-        for (let u = 0; u < V; u++) grad[off + u]! += scale * pi[off + u]! * (ell[u]! - kl);
-      } else if (divergence === 'jsd') {
+      if (divergence === 'jsd') {
         // Inlined addJsdGrad (same arithmetic): ℓ = log π − log M, gradient (1−β)·π_u(ℓ_u − Σπℓ).
         let jm = 0;
         for (let u = 0; u < V; u++) {
           const pu = pi[off + u]!;
-          const l = pu > 0 ? lp[off + u]! - Math.log((1 - beta) * pu + beta * q[u]!) : 0;
+          const lpu = lp[off + u]!;
+          kl += pu * (lpu - logQ[u]!);
+          const l = pu > 0 ? lpu - Math.log((1 - beta) * pu + beta * q[u]!) : 0;
           ell[u] = l;
           jm += pu * l;
         }
         const cj = scale * (1 - beta);
         for (let u = 0; u < V; u++) grad[off + u]! += cj * pi[off + u]! * (ell[u]! - jm);
       } else {
-        for (let u = 0; u < V; u++) grad[off + u]! += scale * (pi[off + u]! - q[u]!);
+        for (let u = 0; u < V; u++) {
+          const pu = pi[off + u]!;
+          kl += pu * (lp[off + u]! - logQ[u]!);
+          grad[off + u]! += scale * (pu - q[u]!);
+        }
       }
+      klSum += kl;
+      klCount++;
       adv[i * T + t] = logQ[y]! - lp[off + y]!;
       p = y;
     }
+  }
+  return klCount > 0 ? klSum / klCount : NaN;
+}
+
+/**
+ * The reverse-KL part of {@link sdpoGradient}, grouped by policy row. With d_u = log π_u − log π'_u,
+ * D_r = Σ_u π_u·d_u and the teacher's log-normalizer log Z of one (i, t), log q_u = log π'_u + s_u − log Z
+ * (s_u: the evidence shift of token u), so
+ *   KL(π‖q) = D_r − Σ_u π_u·s_u + log Z, and ∂KL/∂θ_u = π_u(d_u − D_r) − π_u·s_u + π_u·Σ_w π_w·s_w.
+ * The first term is the same for every visit of a row, so it is added once per row times the visit
+ * count; the shifts touch at most two tokens. Per (i, t) this costs the normalizer (V additions, ≤ 2 exp,
+ * 1 log) instead of four passes over the row; the result is the same function, rounded differently.
+ * Returns D̄ (NaN when every rollout is masked).
+ */
+function reverseKlRows(
+  batch: FeedbackBatch, student: StudentView, teacher: SoftmaxTables, kappa: number,
+  scratch: SdpoScratch, grad: Float64Array, adv: Float64Array,
+): number {
+  const G = batch.group;
+  const T = batch.length;
+  const V = batch.vocab;
+  const seqs = batch.seqs;
+  const { peer, rho, own, rowN, rowC, rowD, rowMass, touched } = scratch;
+  const pi = student.probs;
+  const lp = student.logProbs;
+  const tp = teacher.probs;
+  const tlp = teacher.logProbs;
+  const scale = 1 / G;
+  let nTouched = 0;
+  let klSum = 0;
+  let klCount = 0;
+  for (let i = 0; i < G; i++) {
+    const d = peer[i]!;
+    if (d < 0) {
+      let masked = true;
+      for (let t = 0; t < T; t++) {
+        if (own[i * T + t] !== 0) {
+          masked = false;
+          break;
+        }
+      }
+      if (masked) {
+        for (let t = 0; t < T; t++) adv[i * T + t] = 0;
+        continue;
+      }
+    }
+    const demoShift = kappa * rho[i]!;
+    // e^{demo shift} is the same at every position: π'(a)·e^{s} replaces e^{log π'(a) + s} there.
+    const eDemo = d >= 0 && demoShift <= 700 ? Math.exp(demoShift) : 0;
+    let p = V;
+    for (let t = 0; t < T; t++) {
+      const y = seqs[i * T + t]!;
+      const r = t * (V + 1) + p;
+      const off = r * V;
+      ensureRow(teacher, V, off);
+      if (rowN[r] === 0) {
+        let dr = 0;
+        let mass = 0;
+        for (let u = 0; u < V; u++) {
+          dr += pi[off + u]! * (lp[off + u]! - tlp[off + u]!);
+          mass += tp[off + u]!;
+        }
+        rowD[r] = dr;
+        rowC[r] = 0;
+        rowMass[r] = mass;
+        touched[nTouched++] = r;
+      }
+      rowN[r]! += 1;
+      // Shifted tokens: a (demo, by sa) and b (own, by sb); the same token adds up.
+      let a = d >= 0 ? seqs[d * T + t]! : -1;
+      let sa = demoShift;
+      let b = y;
+      let sb = kappa * own[i * T + t]!;
+      let demoOnly = a >= 0;
+      if (a === b) {
+        sa += sb;
+        b = -1;
+        sb = 0;
+        demoOnly = false;
+      } else if (a < 0) {
+        a = b;
+        sa = sb;
+        b = -1;
+        sb = 0;
+      }
+      // Z·e^{−M} = unshifted mass + shifted entries π'(v)·e^{s_v − M}: all terms positive, no
+      // cancellation; M guards e^{s} against overflow and stays 0 unless a shift exceeds 700.
+      // When the shifted tokens hold at most half the mass, the rest is at least half and the
+      // row total minus them loses no more than a few ulps; otherwise it is summed directly.
+      const ta = tp[off + a]!;
+      const tb = b >= 0 ? tp[off + b]! : 0;
+      let rest = 0;
+      if (ta + tb <= 0.5) rest = rowMass[r]! - ta - tb;
+      else for (let v = 0; v < V; v++) if (v !== a && v !== b) rest += tp[off + v]!;
+      let M = 0;
+      if (sa > 700) M = sa;
+      if (b >= 0 && sb > 700 && sb > M) M = sb;
+      // The product form needs π'(a) in the normal range (a subnormal has lost relative precision).
+      const ea = demoOnly && M === 0 && eDemo > 0 && ta > 1e-300 ? ta * eDemo : Math.exp(tlp[off + a]! + sa - M);
+      const eb = b >= 0 ? Math.exp(tlp[off + b]! + sb - M) : 0;
+      const z = (M > 0 ? rest * Math.exp(-M) : rest) + ea + eb;
+      // Everything underflowed (a near-one-hot π' shifted far down): max-shifted log-sum-exp instead.
+      const logZ = z > 0 ? M + Math.log(z) : generalLogZ(tlp, off, V, a, sa, b, sb);
+      const pa = pi[off + a]!;
+      const pb = b >= 0 ? pi[off + b]! : 0;
+      const c = pa * sa + pb * sb;
+      klSum += rowD[r]! - c + logZ;
+      klCount++;
+      rowC[r]! += c;
+      grad[off + a]! -= scale * pa * sa;
+      if (b >= 0) grad[off + b]! -= scale * pb * sb;
+      adv[i * T + t] = tlp[off + y]! + (y === a ? sa : sb) - logZ - lp[off + y]!;
+      p = y;
+    }
+  }
+  for (let k = 0; k < nTouched; k++) {
+    const r = touched[k]!;
+    const off = r * V;
+    const n = rowN[r]!;
+    const dr = rowD[r]!;
+    const cr = rowC[r]!;
+    for (let u = 0; u < V; u++) grad[off + u]! += scale * pi[off + u]! * (n * (lp[off + u]! - tlp[off + u]! - dr) + cr);
+    rowN[r] = 0;
   }
   return klCount > 0 ? klSum / klCount : NaN;
 }

@@ -199,67 +199,17 @@ export function buildTask(spec: TaskSpec): Task {
 
   let N = 1;
   for (let t = 0; t < T; t++) N *= V;
-  const raw = new Float64Array(N);
-  // Prefix accumulators per depth (odometer over the last position, explicit stack above it).
-  const acc = new Float64Array(T + 1);
-  const masks = new Int32Array(T + 1);
-  const ys = new Int32Array(T);
-  const last = T - 1;
-  let idx = 0;
-  let depth = 0;
-  ys[0] = 0;
-  // Iterative DFS: at each depth choose ys[depth]; at the last depth loop the V leaves directly.
-  for (;;) {
-    if (depth < last) {
-      const v = ys[depth]!;
-      const prevTok = depth > 0 ? ys[depth - 1]! : -1;
-      acc[depth + 1] = acc[depth]! + wl[depth * V + v]! + (prevTok >= 0 ? wc[prevTok * V + v]! : 0);
-      masks[depth + 1] = masks[depth]! | (1 << v);
-      depth++;
-      ys[depth] = 0;
-      continue;
-    }
-    // depth === last: enumerate leaves.
-    const base = acc[depth]!;
-    const m = masks[depth]!;
-    const prevTok = depth > 0 ? ys[depth - 1]! : -1;
-    const lrow = depth * V;
-    const crow = prevTok * V;
-    for (let v = 0; v < V; v++) {
-      const d = popcount(m | (1 << v));
-      raw[idx++] = base + wl[lrow + v]! + (prevTok >= 0 ? wc[crow + v]! : 0) + gloByDistinct[d]!;
-    }
-    // Carry.
-    depth--;
-    while (depth >= 0) {
-      ys[depth]!++;
-      if (ys[depth]! < V) break;
-      depth--;
-    }
-    if (depth < 0) break;
-  }
-
-  let rawMin = Infinity;
-  let rawMax = -Infinity;
-  for (let i = 0; i < N; i++) {
-    const r = raw[i]!;
-    if (r < rawMin) rawMin = r;
-    if (r > rawMax) rawMax = r;
-  }
+  // One pass over all sequences for min, max, Σ raw and Σ raw² (no table: R is materialized on demand).
+  const stats = new Float64Array(4);
+  enumerateRaw(V, T, wl, wc, gloByDistinct, stats);
+  const rawMin = stats[0]!;
+  const rawMax = stats[1]!;
   const rawRange = rawMax > rawMin ? rawMax - rawMin : 1;
-  let sum = 0;
-  for (let i = 0; i < N; i++) {
-    const r = (raw[i]! - rawMin) / rawRange;
-    raw[i] = r;
-    sum += r;
-  }
-  const meanR = sum / N;
-  let ss = 0;
-  for (let i = 0; i < N; i++) {
-    const d = raw[i]! - meanR;
-    ss += d * d;
-  }
-  const sdR = Math.sqrt(ss / N);
+  // raw has mean 0 under the uniform distribution (each component is centred exactly), so
+  // Σ raw² − N·mean² does not cancel.
+  const rawMean = stats[2]! / N;
+  const meanR = (rawMean - rawMin) / rawRange;
+  const sdR = Math.sqrt(Math.max(0, stats[3]! / N - rawMean * rawMean)) / rawRange;
 
   const hintSignal = new Float64Array(T * V);
   let hs = 0;
@@ -298,9 +248,7 @@ export function buildTask(spec: TaskSpec): Task {
     pv *= V;
   }
 
-  const thresholds = new Map<number, number>();
-  const reward = raw;
-  return {
+  return new LandscapeTask({
     seed,
     vocab: V,
     length: T,
@@ -316,7 +264,6 @@ export function buildTask(spec: TaskSpec): Task {
     rawMin,
     rawMax,
     rawRange,
-    reward,
     placeValue,
     sdR,
     meanR,
@@ -328,15 +275,209 @@ export function buildTask(spec: TaskSpec): Task {
     rawLocal: wl,
     rawCoherence: wc,
     rawByDistinct: gloByDistinct,
-    binaryThreshold(q: number): number {
-      let tau = thresholds.get(q);
-      if (tau === undefined) {
-        tau = quantileThreshold(reward, q);
-        thresholds.set(q, tau);
-      }
-      return tau;
-    },
-  };
+  });
+}
+
+type TaskFields = Omit<Task, 'reward' | 'binaryThreshold'>;
+
+/**
+ * A task whose R table is built on first use (binary τ, tests): the training loop never reads
+ * it, and it is 8·V^T bytes. A class with declared fields keeps the lazy `reward` on the
+ * prototype and the object in fast mode (an accessor in an object literal, or Object.assign of
+ * this many fields, left tasks as dictionaries and made the per-token field loads slower).
+ */
+class LandscapeTask implements Task {
+  readonly seed: TaskFields['seed'];
+  readonly vocab: TaskFields['vocab'];
+  readonly length: TaskFields['length'];
+  readonly weights: TaskFields['weights'];
+  readonly local: TaskFields['local'];
+  readonly coherence: TaskFields['coherence'];
+  readonly locMean: TaskFields['locMean'];
+  readonly locStd: TaskFields['locStd'];
+  readonly cohMean: TaskFields['cohMean'];
+  readonly cohStd: TaskFields['cohStd'];
+  readonly gloMean: TaskFields['gloMean'];
+  readonly gloStd: TaskFields['gloStd'];
+  readonly rawMin: TaskFields['rawMin'];
+  readonly rawMax: TaskFields['rawMax'];
+  readonly rawRange: TaskFields['rawRange'];
+  readonly placeValue: TaskFields['placeValue'];
+  readonly sdR: TaskFields['sdR'];
+  readonly meanR: TaskFields['meanR'];
+  readonly hintSignal: TaskFields['hintSignal'];
+  readonly sdHint: TaskFields['sdHint'];
+  readonly creditCohRow: TaskFields['creditCohRow'];
+  readonly creditCohCol: TaskFields['creditCohCol'];
+  readonly creditGlobal: TaskFields['creditGlobal'];
+  readonly rawLocal: TaskFields['rawLocal'];
+  readonly rawCoherence: TaskFields['rawCoherence'];
+  readonly rawByDistinct: TaskFields['rawByDistinct'];
+  private table: Float64Array | undefined = undefined;
+  private readonly thresholds = new Map<number, number>();
+
+  constructor(f: TaskFields) {
+    this.seed = f.seed;
+    this.vocab = f.vocab;
+    this.length = f.length;
+    this.weights = f.weights;
+    this.local = f.local;
+    this.coherence = f.coherence;
+    this.locMean = f.locMean;
+    this.locStd = f.locStd;
+    this.cohMean = f.cohMean;
+    this.cohStd = f.cohStd;
+    this.gloMean = f.gloMean;
+    this.gloStd = f.gloStd;
+    this.rawMin = f.rawMin;
+    this.rawMax = f.rawMax;
+    this.rawRange = f.rawRange;
+    this.placeValue = f.placeValue;
+    this.sdR = f.sdR;
+    this.meanR = f.meanR;
+    this.hintSignal = f.hintSignal;
+    this.sdHint = f.sdHint;
+    this.creditCohRow = f.creditCohRow;
+    this.creditCohCol = f.creditCohCol;
+    this.creditGlobal = f.creditGlobal;
+    this.rawLocal = f.rawLocal;
+    this.rawCoherence = f.rawCoherence;
+    this.rawByDistinct = f.rawByDistinct;
+  }
+
+  get reward(): Float64Array {
+    if (this.table === undefined) {
+      const V = this.vocab;
+      const T = this.length;
+      let N = 1;
+      for (let t = 0; t < T; t++) N *= V;
+      const r = new Float64Array(N);
+      fillReward(
+        V, T, this.rawLocal, this.rawCoherence, this.rawByDistinct, this.rawMin, this.rawRange, r,
+        new Float64Array(T), new Int32Array(T), new Int32Array(T),
+      );
+      this.table = r;
+    }
+    return this.table;
+  }
+
+  binaryThreshold(q: number): number {
+    let tau = this.thresholds.get(q);
+    if (tau === undefined) {
+      tau = quantileThreshold(this.reward, q);
+      this.thresholds.set(q, tau);
+    }
+    return tau;
+  }
+}
+
+/**
+ * Enumerates raw(y) for every sequence in index order (y_0 most significant): an iterative
+ * depth-first odometer adds per-token terms, so the pass is additions only, and the V leaves
+ * of each prefix are done in one loop. raw = ((prefix + a_L·L[T−1][v]) + a_C·C[y_{T−2}][v]) + glo[d],
+ * the order scoreSequence uses. Writes [min, max, Σ raw, Σ raw²] into `stats`.
+ */
+function enumerateRaw(V: number, T: number, wl: Float64Array, wc: Float64Array, glo: Float64Array, stats: Float64Array): void {
+  enumerateRawInto(V, T, wl, wc, glo, stats, new Float64Array(T), new Int32Array(T), new Int32Array(T));
+}
+
+/*
+ * The pass runs once per task, so V8 optimizes it on-stack while its first call is still looping.
+ * Code that has not run by then (an allocation before the loop, stores after it) has no type
+ * feedback and made the optimized code bail out at every call, leaving most of each pass to the
+ * interpreter (about 30 ns per sequence instead of a few). Hence scratch comes from the caller and
+ * the statistics are stored inside the loop.
+ */
+function enumerateRawInto(
+  V: number, T: number, wl: Float64Array, wc: Float64Array, glo: Float64Array, stats: Float64Array,
+  acc: Float64Array, masks: Int32Array, ys: Int32Array,
+): void {
+  acc[0] = 0;
+  masks[0] = 0;
+  ys[0] = 0;
+  const last = T - 1;
+  const lrow = last * V;
+  let depth = 0;
+  let mn = Infinity;
+  let mx = -Infinity;
+  let sum = 0;
+  let sq = 0;
+  for (;;) {
+    if (depth < last) {
+      const v = ys[depth]!;
+      const prevTok = depth > 0 ? ys[depth - 1]! : -1;
+      acc[depth + 1] = acc[depth]! + wl[depth * V + v]! + (prevTok >= 0 ? wc[prevTok * V + v]! : 0);
+      masks[depth + 1] = masks[depth]! | (1 << v);
+      depth++;
+      ys[depth] = 0;
+      continue;
+    }
+    // Leaves: T ≥ 2, so the last position always has a previous token.
+    const base = acc[last]!;
+    const m = masks[last]!;
+    const crow = ys[last - 1]! * V;
+    const pc = popcount(m);
+    for (let v = 0; v < V; v++) {
+      const r = base + wl[lrow + v]! + wc[crow + v]! + glo[pc + (((m >>> v) & 1) ^ 1)]!;
+      if (r < mn) mn = r;
+      if (r > mx) mx = r;
+      sum += r;
+      sq += r * r;
+    }
+    stats[0] = mn;
+    stats[1] = mx;
+    stats[2] = sum;
+    stats[3] = sq;
+    depth--;
+    while (depth >= 0) {
+      ys[depth]!++;
+      if (ys[depth]! < V) break;
+      depth--;
+    }
+    if (depth < 0) return;
+  }
+}
+
+/**
+ * R of every sequence in index order, `(raw − rawMin)/rawRange` with raw summed exactly as in
+ * {@link enumerateRawInto} (and scoreSequence), so table entries match scoreSequence bit for bit.
+ */
+function fillReward(
+  V: number, T: number, wl: Float64Array, wc: Float64Array, glo: Float64Array, rawMin: number, rawRange: number,
+  out: Float64Array, acc: Float64Array, masks: Int32Array, ys: Int32Array,
+): void {
+  acc[0] = 0;
+  masks[0] = 0;
+  ys[0] = 0;
+  const last = T - 1;
+  const lrow = last * V;
+  let idx = 0;
+  let depth = 0;
+  for (;;) {
+    if (depth < last) {
+      const v = ys[depth]!;
+      const prevTok = depth > 0 ? ys[depth - 1]! : -1;
+      acc[depth + 1] = acc[depth]! + wl[depth * V + v]! + (prevTok >= 0 ? wc[prevTok * V + v]! : 0);
+      masks[depth + 1] = masks[depth]! | (1 << v);
+      depth++;
+      ys[depth] = 0;
+      continue;
+    }
+    const base = acc[last]!;
+    const m = masks[last]!;
+    const crow = ys[last - 1]! * V;
+    const pc = popcount(m);
+    for (let v = 0; v < V; v++) {
+      out[idx++] = (base + wl[lrow + v]! + wc[crow + v]! + glo[pc + (((m >>> v) & 1) ^ 1)]! - rawMin) / rawRange;
+    }
+    depth--;
+    while (depth >= 0) {
+      ys[depth]!++;
+      if (ys[depth]! < V) break;
+      depth--;
+    }
+    if (depth < 0) return;
+  }
 }
 
 /**
@@ -353,34 +494,56 @@ export function quantileThreshold(values: Float64Array, q: number): number {
   while (k < n && k / n < q) k++;
   if (k < 1) k = 1;
   if (k > n) k = n;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const x = values[i]!;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
+  // Each pass is its own small function: see enumerateRawInto on on-stack optimization.
+  const lo = minOf(values);
+  const hi = maxOf(values);
   if (!(hi > lo)) return lo;
   const B = Math.max(1, Math.min(65536, n >>> 6));
   const scale = B / (hi - lo);
   const last = B - 1;
-  // bin(x) = min(B − 1, ⌊(x − lo)·scale⌋); 0 ≤ (x − lo)·scale ≤ B < 2^31, so `| 0` is the floor.
   const counts = new Int32Array(B);
-  for (let i = 0; i < n; i++) {
-    const j = ((values[i]! - lo) * scale) | 0;
-    counts[j > last ? last : j]!++;
-  }
+  histogram(values, lo, scale, last, counts);
   let before = 0;
   let b = 0;
   while (before + counts[b]! < k) before += counts[b++]!;
   const bucket = new Float64Array(counts[b]!);
+  collectBin(values, lo, scale, last, b, bucket);
+  return select(bucket, k - before - 1);
+}
+
+function minOf(values: Float64Array): number {
+  let lo = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x < lo) lo = x;
+  }
+  return lo;
+}
+
+function maxOf(values: Float64Array): number {
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i]!;
+    if (x > hi) hi = x;
+  }
+  return hi;
+}
+
+// bin(x) = min(B − 1, ⌊(x − lo)·scale⌋); 0 ≤ (x − lo)·scale ≤ B < 2^31, so `| 0` is the floor.
+function histogram(values: Float64Array, lo: number, scale: number, last: number, counts: Int32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    const j = ((values[i]! - lo) * scale) | 0;
+    counts[j > last ? last : j]!++;
+  }
+}
+
+function collectBin(values: Float64Array, lo: number, scale: number, last: number, b: number, bucket: Float64Array): void {
   let m = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < values.length; i++) {
     const x = values[i]!;
     const j = ((x - lo) * scale) | 0;
     if ((j > last ? last : j) === b) bucket[m++] = x;
   }
-  return select(bucket, k - before - 1);
 }
 
 function select(a: Float64Array, k: number): number {
