@@ -31,6 +31,14 @@ function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: numb
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
+/** Polls `cond` every 5 ms until it holds, failing after 10 s. */
+async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met within the deadline');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 const grid = (name: string, seeds = 2) => parseGridText(`name: ${name}\naxes:\n  seed: {from: 0, to: ${seeds}}\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n`, `${name}.yaml`);
 const resultFor = (config: unknown) => resultToWire(runSimulation(config as RunConfig));
 
@@ -103,7 +111,8 @@ test('a lease past its deadline is requeued and granted to another worker', asyn
   const a = worker('a');
   scheduler.submit(grid('g', 1));
   scheduler.credit(a.id, 1, 100);
-  await tick();
+  // Dispatch is asynchronous; on a loaded machine one event-loop turn may not be enough.
+  await until(() => a.leases().length > 0);
   const key = a.leases()[0]!.tasks![0]!.key;
   const b = worker('b');
   scheduler.credit(b.id, 1, 100);
@@ -113,6 +122,7 @@ test('a lease past its deadline is requeued and granted to another worker', asyn
     scheduler.touch(b.id);
     await new Promise((r) => setTimeout(r, 20));
   }
+  t.true(b.leases().length > 0, 'b was granted the expired task before the deadline');
   t.regex(a.aborted(), /lease expired/);
   t.is(b.leases()[0]!.tasks![0]!.key, key);
 });
