@@ -32,6 +32,8 @@ await new Promise<void>((resolve) => {
   check();
 });
 await new Promise((r) => setTimeout(r, 1500));
+const load0 = loadLine();
+const workerCpu0 = workerCpuSeconds(worker.pid!);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const { progress } = coordinator.scheduler.submit(def);
@@ -47,7 +49,8 @@ await new Promise<void>((resolve) => {
 });
 const wall = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-const workerCpu = workerCpuSeconds(worker.pid!);
+// Only the sweep's share: the worker's start-up (module loading in every thread) is left out.
+const workerCpu = workerCpuSeconds(worker.pid!) - workerCpu0;
 const p = coordinator.scheduler.progress('dispatch');
 const wallMs = coordinator.store.db.prepare('SELECT sum(wall_ms) FROM results').pluck().get() as number;
 worker.kill('SIGTERM');
@@ -56,8 +59,9 @@ await coordinator.close();
 rmSync(dir, { recursive: true, force: true });
 console.log(`dispatch: ${p.done}/${progress.total} tasks (${p.computed} computed) in ${wall.toFixed(2)} s = ${(p.done / wall).toFixed(0)} tasks/s`);
 console.log(`  submit ${tSubmit.toFixed(0)} ms; worker threads ${values.threads}, credits ${values.credits}; sum of per-task compute ${(wallMs / 1000).toFixed(2)} s`);
-console.log(`  coordinator CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s; worker process CPU ${workerCpu.toFixed(2)} s (all threads)`);
-console.log(`  ${loadLine()}`);
+const coordCpu = (cpu.user + cpu.system) / 1e6;
+console.log(`  coordinator CPU ${coordCpu.toFixed(2)} s (${((coordCpu * 1e6) / p.done).toFixed(0)} µs/task, submit included); worker process CPU ${workerCpu.toFixed(2)} s (${((workerCpu * 1e6) / p.done).toFixed(0)} µs/task, all threads)`);
+console.log(`  at start: ${load0}; at end: ${loadLine()}`);
 
 function workerCpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');

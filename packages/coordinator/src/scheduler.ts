@@ -123,6 +123,12 @@ export class Scheduler extends EventEmitter {
   private ready: TaskRef[] = [];
   private readyHead = 0;
   private retry: TaskRef[] = [];
+  /**
+   * Keys settled (cached or failed) by another task since `ready` was loaded:
+   * the only way a task read as pending from the store stops being pending
+   * while it waits there, so `take` needs no store query for ready tasks.
+   */
+  private readonly settled = new Set<string>();
   private readonly epoch = randomBytes(4).toString('hex');
   private leaseCounter = 0;
   private workerCounter = 0;
@@ -363,7 +369,10 @@ export class Scheduler extends EventEmitter {
     const w = this.workers.get(workerId);
     if (!w) return;
     w.credits = Math.min(w.credits + n, maxCredits);
-    this.schedulePump();
+    // Leased at once, not on the next tick: the lease then goes out before the ack
+    // of any Results the worker sent after this Credit, so a worker that drains and
+    // leaves on its last ack has received every task its credits asked for.
+    this.pump();
   }
 
   /** The worker's stream closed: its tasks go back to the front of the queue at once. */
@@ -447,13 +456,14 @@ export class Scheduler extends EventEmitter {
   private take(n: number): TaskRef[] {
     const out: TaskRef[] = [];
     while (out.length < n) {
-      const t = this.retry.length ? this.retry.shift() : this.nextReady();
+      const fromRetry = this.retry.length > 0;
+      const t = fromRetry ? this.retry.shift() : this.nextReady();
       if (!t) break;
       const rt = this.sweeps.get(t.sweepId);
       if (!rt || rt.row.state !== 'running') continue;
       // The same config queued twice (two sweeps, or a repeated cell) runs once; its result completes both.
       if (this.inflight.has(t.key)) continue;
-      if (this.q.taskState.get(t.sweepId, t.idx) !== TASK.pending) continue;
+      if (fromRetry ? this.q.taskState.get(t.sweepId, t.idx) !== TASK.pending : this.settled.has(t.key)) continue;
       out.push(t);
     }
     return out;
@@ -463,6 +473,7 @@ export class Scheduler extends EventEmitter {
     if (this.readyHead >= this.ready.length) {
       this.ready = [];
       this.readyHead = 0;
+      this.settled.clear();
       for (const rt of this.sweeps.values()) {
         if (rt.exhausted || rt.row.state !== 'running') continue;
         const rows = this.q.pending.all(rt.row.id, rt.cursor, REFILL) as { idx: number; key: Buffer; attempts: number; fails: number }[];
@@ -541,7 +552,10 @@ export class Scheduler extends EventEmitter {
             if (!rt) continue;
             rt.row.done++;
             if (row.state === TASK.computed) rt.row.computed++;
-            else rt.row.cached++;
+            else {
+              rt.row.cached++;
+              this.settled.add(c.inf.key);
+            }
             touched.add(rt);
           }
           this.q.event.run(at, 'result', c.inf.sweepId, key, workerId, JSON.stringify({ attempt: c.inf.attempt }));
@@ -587,6 +601,7 @@ export class Scheduler extends EventEmitter {
       this.q.event.run(at, 'failure', inf.sweepId, key, workerId, JSON.stringify({ attempt: inf.attempt, code: f.code }));
       if (fails >= maxAttempts) {
         // The config is deterministic: every sweep holding this key fails with it.
+        this.settled.add(inf.key);
         for (const row of this.q.failKey.all(key) as { sweep_id: number }[]) {
           const s = this.sweeps.get(row.sweep_id);
           if (!s) continue;

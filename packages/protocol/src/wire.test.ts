@@ -2,7 +2,9 @@ import test from 'ava';
 import { resolveRunConfig, SIM_VERSION, type RunResult } from '@sdpo/sim';
 import { configFromWire, configToWire, coordinatorMessageSchema, parseInbound, resultFromWire, resultToWire, workerMessageSchema } from './wire.js';
 import { decodeResultBody, encodeResultBody } from './codec.js';
-import { packageDefinition } from './loader.js';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { ProtocolError } from './errors.js';
 
 const config = resolveRunConfig({ seed: 7, method: 'hybrid', feedback: 'ordinal', noise: 0.3, steps: 10, evalEvery: 5 });
@@ -57,4 +59,22 @@ test('inbound messages are validated: a Hello without threads or a Credit over t
   t.throws(() => parseInbound(workerMessageSchema, { msg: 'hello', hello: { name: 'w', simVersion: '1', protocolVersion: 1 } }, 'worker'), { message: /threads/ });
   t.throws(() => parseInbound(workerMessageSchema, { msg: 'credit', credit: { tasks: 1e9 } }, 'worker'), { instanceOf: ProtocolError });
   t.throws(() => parseInbound(coordinatorMessageSchema, { msg: 'lease', lease: { leaseId: 'x', tasks: [{ key: 'nothex', attempt: 1, config: {} }] } }, 'coordinator'), { instanceOf: ProtocolError });
+});
+
+test('the worker stream encodes Results and Lease to the same bytes as a fromObject copy would', (t) => {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : join(PROTO_ROOT, target));
+  root.loadSync([...PROTO_FILES]);
+  const slow = (name: string, m: object) => {
+    const T = root.lookupType(`sdpo.v1.${name}`);
+    return Buffer.from(T.encode(T.fromObject(m)).finish());
+  };
+  type Connect = { requestSerialize: (x: object) => Buffer; responseSerialize: (x: object) => Buffer };
+  const c = (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
+  const wire = resultToWire(result);
+  const results = { results: { results: [{ key: 'a'.repeat(64), leaseId: 'e-1', attempt: 1, result: wire }, { key: 'b'.repeat(64), leaseId: 'e-1', attempt: 3, result: { ...wire, wallMs: 0 } }] } };
+  const lease = { lease: { leaseId: 'e-2', tasks: [{ key: 'c'.repeat(64), attempt: 2, config: configToWire(config) }, { key: 'd'.repeat(64), attempt: 1, config: configToWire({ ...config, seed: 0, noise: 0 }) }] } };
+  t.deepEqual(c.requestSerialize(results), slow('WorkerMessage', results));
+  t.deepEqual(c.responseSerialize(lease), slow('CoordinatorMessage', lease));
+  t.deepEqual(c.requestSerialize({ credit: { tasks: 4 } }), slow('WorkerMessage', { credit: { tasks: 4 } }));
 });

@@ -80,38 +80,63 @@ export function resultToWire(r: RunResult): WireResult {
   };
 }
 
-const finite = z.number().finite();
-/** NaN stands for null; infinities are never valid. */
-const nullable = z.union([z.number().finite(), z.nan()]);
-// Curves are checked with one loop each rather than a schema per element: at
-// thousands of results a second, per-element schemas dominated the coordinator's CPU.
-const finiteSeries = z.custom<number[]>(
-  (v) => Array.isArray(v) && v.length <= LIMITS.maxCurvePoints && v.every((x) => typeof x === 'number' && Number.isFinite(x)),
-  'expected a list of finite numbers',
-);
-const nullableSeries = z.custom<number[]>(
-  (v) => Array.isArray(v) && v.length <= LIMITS.maxCurvePoints && v.every((x) => typeof x === 'number' && (Number.isFinite(x) || Number.isNaN(x))),
-  'expected a list of finite numbers or NaN (null)',
-);
+const SUMMARY_FINITE = ['finalReward', 'initialReward', 'aucReward', 'entropyInitial', 'entropyFinal', 'entropyDrop', 'topSequenceProbFinal'] as const;
+const SUMMARY_NULLABLE = ['creditCorr', 'stepsTo90'] as const;
+const CURVES_FINITE = ['step', 'reward', 'entropy', 'topSequenceProb'] as const;
+const CURVES_NULLABLE = ['credit', 'kl', 'alpha'] as const;
 
-const wireResultSchema = z.object({
-  simVersion: z.string().min(1).max(64),
-  config: z.unknown(),
-  summary: z.object({
-    finalReward: finite, initialReward: finite, aucReward: finite, entropyInitial: finite, entropyFinal: finite,
-    entropyDrop: finite, creditCorr: nullable, creditSteps: z.number().int().min(0), stepsTo90: nullable,
-    topSequenceProbFinal: finite,
-  }),
-  curves: z
-    .object({
-      step: finiteSeries, reward: finiteSeries, entropy: finiteSeries, topSequenceProb: finiteSeries,
-      credit: nullableSeries, kl: nullableSeries, alpha: nullableSeries,
-    })
-    .refine((c) => [c.reward, c.entropy, c.topSequenceProb, c.credit, c.kl, c.alpha].every((s) => s.length === c.step.length), {
-      message: 'every curve must have one value per step',
-    }),
-  wallMs: z.number().min(0).finite(),
-});
+interface CheckedWireResult {
+  simVersion: string;
+  config: unknown;
+  summary: Record<(typeof SUMMARY_FINITE)[number] | (typeof SUMMARY_NULLABLE)[number] | 'creditSteps', number>;
+  curves: Record<(typeof CURVES_FINITE)[number] | (typeof CURVES_NULLABLE)[number], number[]>;
+  wallMs: number;
+}
+
+const bad = (path: string, what: string): never => {
+  throw new ProtocolError('INVALID_RESULT', `result.${path}: ${what}`);
+};
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks a wire result's shape and numbers: every summary metric finite
+ * (NaN only where it stands for null), curves lists of finite numbers (NaN
+ * allowed in the nullable ones) of one length, at most
+ * {@link LIMITS}.maxCurvePoints long. Hand-written rather than a zod schema:
+ * it runs once per result on the coordinator, where a schema cost more than
+ * storing the result.
+ */
+function checkWireResult(msg: unknown): CheckedWireResult {
+  if (!isObject(msg)) return bad('', 'expected an object');
+  const { simVersion, summary, curves, wallMs } = msg;
+  if (typeof simVersion !== 'string' || simVersion.length < 1 || simVersion.length > 64) bad('simVersion', 'expected a string of 1 to 64 characters');
+  if (!isObject(summary)) return bad('summary', 'expected an object');
+  for (const k of SUMMARY_FINITE) if (typeof summary[k] !== 'number' || !Number.isFinite(summary[k])) bad(`summary.${k}`, 'expected a finite number');
+  for (const k of SUMMARY_NULLABLE) {
+    const v = summary[k];
+    if (typeof v !== 'number' || v === Number.POSITIVE_INFINITY || v === Number.NEGATIVE_INFINITY) bad(`summary.${k}`, 'expected a finite number or NaN (null)');
+  }
+  const cs = summary['creditSteps'];
+  if (typeof cs !== 'number' || !Number.isSafeInteger(cs) || cs < 0) bad('summary.creditSteps', 'expected a non-negative integer');
+  if (!isObject(curves)) return bad('curves', 'expected an object');
+  const n = Array.isArray(curves['step']) ? curves['step'].length : -1;
+  for (const [keys, nullable] of [[CURVES_FINITE, false], [CURVES_NULLABLE, true]] as const) {
+    for (const k of keys) {
+      const xs = curves[k];
+      if (!Array.isArray(xs) || xs.length > LIMITS.maxCurvePoints) bad(`curves.${k}`, `expected a list of at most ${LIMITS.maxCurvePoints} numbers`);
+      const list = xs as unknown[];
+      if (list.length !== n) bad(`curves.${k}`, 'every curve must have one value per step');
+      for (let i = 0; i < list.length; i++) {
+        const x = list[i];
+        if (typeof x !== 'number' || !(Number.isFinite(x) || (nullable && Number.isNaN(x)))) {
+          bad(`curves.${k}[${i}]`, nullable ? 'expected a finite number or NaN (null)' : 'expected a finite number');
+        }
+      }
+    }
+  }
+  if (typeof wallMs !== 'number' || !Number.isFinite(wallMs) || wallMs < 0) bad('wallMs', 'expected a finite number ≥ 0');
+  return msg as unknown as CheckedWireResult;
+}
 
 /** True when a wire config carries exactly the fields of `c` (the config that was leased). */
 export function wireConfigEquals(w: unknown, c: RunConfig): boolean {
@@ -135,23 +160,22 @@ export function wireConfigEquals(w: unknown, c: RunConfig): boolean {
  * {@link ProtocolError} with code INVALID_RESULT.
  */
 export function resultFromWire(msg: unknown, expected?: RunConfig): RunResult {
-  const r = wireResultSchema.safeParse(msg);
-  if (!r.success) throw new ProtocolError('INVALID_RESULT', `result: ${z.prettifyError(r.error)}`);
+  const data = checkWireResult(msg);
   let config: RunConfig;
   if (expected) {
-    if (!wireConfigEquals(r.data.config, expected)) throw new ProtocolError('INVALID_RESULT', 'result.config differs from the config that was leased');
+    if (!wireConfigEquals(data.config, expected)) throw new ProtocolError('INVALID_RESULT', 'result.config differs from the config that was leased');
     config = expected;
   } else {
     try {
-      config = configFromWire(r.data.config);
+      config = configFromWire(data.config);
     } catch (err) {
       throw new ProtocolError('INVALID_RESULT', `result.${(err as Error).message}`, [], { cause: err });
     }
   }
-  const s = r.data.summary;
-  const c = r.data.curves;
+  const s = data.summary;
+  const c = data.curves;
   return {
-    simVersion: r.data.simVersion,
+    simVersion: data.simVersion,
     config,
     summary: {
       finalReward: s.finalReward, initialReward: s.initialReward, aucReward: s.aucReward, entropyInitial: s.entropyInitial,
@@ -162,7 +186,7 @@ export function resultFromWire(msg: unknown, expected?: RunConfig): RunResult {
       step: c.step, reward: c.reward, entropy: c.entropy, topSequenceProb: c.topSequenceProb,
       credit: c.credit.map(nullForNan), kl: c.kl.map(nullForNan), alpha: c.alpha.map(nullForNan),
     },
-    timing: { wallMs: r.data.wallMs },
+    timing: { wallMs: data.wallMs },
   };
 }
 
