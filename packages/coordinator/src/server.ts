@@ -2,12 +2,13 @@ import * as grpc from '@grpc/grpc-js';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  gridFromWire, LIMITS, parseInbound, PROTOCOL_VERSION, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
+  gridFromWire, LIMITS, parseInbound, PROTOCOL_VERSION, ProtocolError, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
   type CoordinatorMessage, type SweepInfo, type WorkerMessage__Output,
 } from '@sdpo/protocol';
 import { Scheduler, type SweepProgress } from './scheduler.js';
 import { Store } from './store.js';
 import { CoordinatorError, toGrpcStatus } from './errors.js';
+import { startMetricsServer } from './metrics.js';
 
 /** Options of {@link startCoordinator}. */
 export interface CoordinatorOptions {
@@ -27,6 +28,10 @@ export interface CoordinatorOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer; readonly ca?: Buffer };
   /** Schedule unfinished sweeps found in the store (default true). */
   readonly resume?: boolean;
+  /** Largest gRPC message accepted or sent, bytes (default LIMITS.maxMessageBytes); larger ones fail with RESOURCE_EXHAUSTED. */
+  readonly maxMessageBytes?: number;
+  /** `HOST:PORT` for a Prometheus `GET /metrics` endpoint (plain HTTP; loopback unless `insecure`). */
+  readonly metrics?: string;
 }
 
 /** A running coordinator. */
@@ -35,9 +40,13 @@ export interface RunningCoordinator {
   readonly store: Store;
   /** The bound port. */
   readonly port: number;
+  /** The metrics endpoint's bound port, when `metrics` was given. */
+  readonly metricsPort?: number;
   /** Drains workers, stops the server and closes the store. */
   close(): Promise<void>;
 }
+
+const UNDECODABLE = Symbol('undecodable');
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopback(host: string): boolean {
@@ -82,14 +91,19 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   if (!isLoopback(host) && !options.token && !options.insecure) {
     throw new CoordinatorError('UNAUTHENTICATED', `listening on ${host} (not loopback) needs a bearer token (--token-file or SDPO_TOKEN), or --insecure to run without one`);
   }
+  const metricsAt = options.metrics !== undefined ? splitHostPort(options.metrics) : undefined;
+  if (metricsAt && !isLoopback(metricsAt.host) && !options.insecure) {
+    throw new CoordinatorError('UNAUTHENTICATED', `the metrics endpoint is plain unauthenticated HTTP; serving it on ${metricsAt.host} (not loopback) needs --insecure`);
+  }
   const store = new Store(options.storePath);
   const scheduler = new Scheduler(store, {
     logger: log, ...(options.resume !== undefined ? { resume: options.resume } : {}), ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
   });
+  const maxBytes = options.maxMessageBytes ?? LIMITS.maxMessageBytes;
   const server = new grpc.Server({
-    'grpc.max_receive_message_length': LIMITS.maxMessageBytes,
-    'grpc.max_send_message_length': LIMITS.maxMessageBytes,
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
   });
   const tokenHash = options.token ? createHash('sha256').update(options.token).digest() : undefined;
   const authorized = (md: grpc.Metadata): boolean => {
@@ -103,8 +117,26 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const proto = sdpoProto();
   const streams = new Set<grpc.ServerDuplexStream<WorkerMessage__Output, CoordinatorMessage>>();
   const watchers = new Set<() => void>();
+  // When each connected worker joined (ms since epoch), for its rate in status.
+  const joinedAt = new Map<string, number>();
 
-  server.addService(proto.WorkerService.service, {
+  // grpc-js answers an undecodable frame with INTERNAL, which reads as a coordinator fault; the
+  // fault is the peer's, so frames are decoded here and a failure is reported as INVALID_ARGUMENT.
+  const connectDef = proto.WorkerService.service.Connect;
+  const workerService = {
+    ...proto.WorkerService.service,
+    Connect: {
+      ...connectDef,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return connectDef.requestDeserialize(bytes);
+        } catch (err) {
+          return { [UNDECODABLE]: (err as Error).message };
+        }
+      },
+    },
+  };
+  server.addService(workerService, {
     Connect: (call: grpc.ServerDuplexStream<WorkerMessage__Output, CoordinatorMessage>) => {
       if (!authorized(call.metadata)) {
         call.emit('error', unauth);
@@ -117,7 +149,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         if (closed) return;
         closed = true;
         streams.delete(call);
-        if (workerId) scheduler.removeWorker(workerId, reason);
+        if (workerId) {
+          joinedAt.delete(workerId);
+          scheduler.removeWorker(workerId, reason);
+        }
       };
       const sink = {
         send: (msg: CoordinatorMessage) => {
@@ -130,11 +165,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       };
       call.on('data', (raw: WorkerMessage__Output) => {
         try {
+          const bad = (raw as { [UNDECODABLE]?: string })[UNDECODABLE];
+          if (bad !== undefined) throw new ProtocolError('INVALID_MESSAGE', `undecodable WorkerMessage (not valid protobuf): ${bad}`);
           // One zod parse covers the envelope and every field of each message kind.
           const msg = parseInbound(workerMessageSchema, raw, 'worker');
           if (workerId === undefined) {
-            if (msg.msg !== 'hello') throw new CoordinatorError('VERSION_MISMATCH', 'the first message on a worker stream must be Hello');
+            if (msg.msg !== 'hello') throw new ProtocolError('INVALID_MESSAGE', 'the first message on a worker stream must be Hello');
             workerId = scheduler.addWorker(msg.hello, PROTOCOL_VERSION, sink);
+            joinedAt.set(workerId, Date.now());
             return;
           }
           scheduler.touch(workerId);
@@ -153,7 +191,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
             case 'heartbeat':
               break;
             case 'hello':
-              throw new CoordinatorError('VERSION_MISMATCH', 'Hello sent twice');
+              throw new ProtocolError('INVALID_MESSAGE', 'Hello sent twice on one stream');
           }
         } catch (err) {
           log.warn({ worker: workerId, err: (err as Error).message }, 'worker stream refused');
@@ -192,7 +230,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       return info(scheduler.submit(def).progress.name);
     }),
     GetSweep: unary((req: { name: string }) => info(req.name)),
-    ListSweeps: unary(() => ({ sweeps: scheduler.list().map((p) => progressToWire(p)), workers: scheduler.workerViews() })),
+    ListSweeps: unary(() => {
+      const now = Date.now();
+      const workers = scheduler.workerViews().map((w) => {
+        const t = joinedAt.get(w.workerId) ?? now;
+        return { ...w, rate: now > t ? (w.completed * 1000) / (now - t) : 0, joinedAt: new Date(t).toISOString() };
+      });
+      return { sweeps: scheduler.list().map((p) => progressToWire(p)), workers };
+    }),
     Cancel: unary((req: { name: string }) => {
       scheduler.cancel(req.name);
       return info(req.name);
@@ -250,12 +295,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     server.bindAsync(options.listen, creds, (err, p) => (err ? reject(err) : resolve(p))),
   );
   log.info({ listen: options.listen, port, store: options.storePath }, 'coordinator listening');
+  const metrics = metricsAt ? await startMetricsServer(scheduler, metricsAt.host, metricsAt.port, log) : undefined;
+  if (metrics) log.info({ host: metricsAt!.host, port: metrics.port }, 'metrics endpoint listening');
 
   let closing: Promise<void> | undefined;
   return {
-    scheduler, store, port,
+    scheduler, store, port, ...(metrics ? { metricsPort: metrics.port } : {}),
     close: () =>
       (closing ??= (async () => {
+        metrics?.server.closeAllConnections();
+        metrics?.server.close();
         // Workers are not told to drain: they reconnect with backoff and resume
         // with the next coordinator on this store. Their leases are void anyway.
         for (const w of [...watchers]) w();

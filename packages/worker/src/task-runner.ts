@@ -2,15 +2,42 @@
 // Chunks amortize the per-task cost of crossing threads when runs are short.
 // It imports @sdpo/sim only: every pool thread loads this module, and the
 // wire conversion (which would pull in gRPC) happens on the main thread.
-import { runSimulation, type RunConfig, type RunResult } from '@sdpo/sim';
+import { runSimulation, type RunConfig } from '@sdpo/sim';
+import { encodeRunResult } from './result-bytes.js';
 
 /** What a pool thread returns per task. Errors are plain data: structured clone drops error classes. */
-export type Outcome = { readonly ok: true; readonly result: RunResult } | { readonly ok: false; readonly code: string; readonly message: string };
+export type Outcome =
+  /** `bytes`: the result as protobuf (see result-bytes.ts); `wallMs`: its compute time. */
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly wallMs: number }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/**
+ * Fault injection for tests, off unless `SDPO_FAULT_INJECT` is set:
+ * `throw:FIELD=VALUE[,FIELD=VALUE…]` makes every task whose config matches all
+ * the given fields (compared as text, e.g. `throw:seed=1` or
+ * `throw:seed=3,method=sdpo`) throw FAULT_INJECTED instead of running. Read
+ * once per pool thread; pool threads inherit the worker process's environment.
+ */
+const faultRule = parseFaultRule(process.env['SDPO_FAULT_INJECT']);
+
+function parseFaultRule(spec: string | undefined): ((c: RunConfig) => boolean) | undefined {
+  if (!spec) return undefined;
+  const m = /^throw:(.+)$/.exec(spec.trim());
+  if (!m) throw new Error(`SDPO_FAULT_INJECT: expected 'throw:FIELD=VALUE[,FIELD=VALUE]', got '${spec}'`);
+  const pairs = m[1]!.split(',').map((kv) => {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`SDPO_FAULT_INJECT: expected FIELD=VALUE, got '${kv}'`);
+    return [kv.slice(0, i).trim(), kv.slice(i + 1).trim()] as const;
+  });
+  return (c) => pairs.every(([k, v]) => String((c as unknown as Record<string, unknown>)[k]) === v);
+}
 
 export default function runChunk(chunk: { readonly configs: readonly RunConfig[] }): Outcome[] {
   return chunk.configs.map((config): Outcome => {
     try {
-      return { ok: true, result: runSimulation(config) };
+      if (faultRule?.(config)) throw Object.assign(new Error(`injected fault (SDPO_FAULT_INJECT) for seed ${config.seed}`), { code: 'FAULT_INJECTED' });
+      const result = runSimulation(config);
+      return { ok: true, bytes: encodeRunResult(result), wallMs: result.timing.wallMs };
     } catch (err) {
       const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'SIM_ERROR';
       return { ok: false, code, message: err instanceof Error ? err.message : String(err) };

@@ -3,11 +3,12 @@ import { availableParallelism, hostname } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import {
-  checkWireConfig, coordinatorMessageSchema, resultToWire, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
-  type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient, type WireResult,
+  checkWireConfig, coordinatorMessageSchema, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
+  type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import type { Outcome } from './task-runner.js';
+import { encodeResultsMessage, type EncodedResult } from './result-bytes.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   readonly backoffMaxMs?: number;
   /** Leave instead of reconnecting when the coordinator goes away (embedded mode). */
   readonly exitOnDisconnect?: boolean;
+  /** Tests only: the versions this worker claims in its Hello (defaults: SIM_VERSION and PROTOCOL_VERSION). */
+  readonly advertise?: { readonly simVersion?: string; readonly protocolVersion?: number };
 }
 
 /** A running worker. */
@@ -61,6 +64,10 @@ export function taskRunnerUrl(): URL {
   return new URL(`./task-runner${ext}`, import.meta.url);
 }
 
+/** Target compute per pool chunk, ms, and the most tasks in one chunk. */
+const CHUNK_MS = 5;
+const MAX_CHUNK = 256;
+
 const FATAL = new Set([grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.INVALID_ARGUMENT]);
 
 /**
@@ -74,11 +81,16 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const threads = Math.max(1, options.threads ?? availableParallelism());
   const credits = Math.max(1, Math.min(options.credits ?? 2 * threads, LIMITS.maxCredits));
   const name = options.name ?? `${hostname()}-${process.pid}`;
-  const flushCount = options.flushCount ?? 64;
-  const flushMs = options.flushMs ?? 20;
+  // Bigger batches mean fewer messages and fewer store transactions per result;
+  // credits go out separately, so batching results never starves the pool.
+  const flushCount = options.flushCount ?? Math.max(64, Math.floor(credits / 4));
+  const flushMs = options.flushMs ?? 50;
+  const creditBatch = Math.max(1, Math.floor(credits / 2));
   const backoff0 = options.backoffMs ?? 100;
   const backoffMax = options.backoffMaxMs ?? 10_000;
-  const pool = new Piscina({ filename: taskRunnerUrl().href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  // Two chunks per thread: the second waits in the thread's own queue, so a thread
+  // starts its next chunk without waiting for this (busy) main thread to hand it over.
+  const pool = new Piscina({ filename: taskRunnerUrl().href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 2 });
   const stats = { completed: 0, failed: 0, leases: 0 };
 
   const proto = sdpoProto();
@@ -95,7 +107,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const queue: HeldTask[] = [];
   const running = new Set<HeldTask>();
   let chunksRunning = 0;
-  let pendingResults: { key: string; leaseId: string; attempt: number; result: WireResult }[] = [];
+  /** Moving average of one task's compute time, ms (0 until the first result). */
+  let taskMs = 0;
+  let pendingResults: EncodedResult[] = [];
   let pendingCredits = 0;
   let unacked = 0;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -119,13 +133,16 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const flush = () => {
     if (flushTimer) clearTimeout(flushTimer);
     flushTimer = undefined;
-    if (pendingResults.length) {
-      unacked += pendingResults.length;
-      send({ results: { results: pendingResults } });
-      pendingResults = [];
-    }
+    // Credits first: the coordinator leases on a Credit at once, so the lease
+    // reaches this worker before the ack of these results (see checkDrained).
     if (pendingCredits > 0 && !draining) send({ credit: { tasks: pendingCredits } });
     pendingCredits = 0;
+    if (pendingResults.length) {
+      unacked += pendingResults.length;
+      // Sent as bytes: the stream's serializer passes an encoded message through as is.
+      send(encodeResultsMessage(pendingResults) as unknown as WorkerMessage);
+      pendingResults = [];
+    }
     checkDrained();
   };
   let creditsScheduled = false;
@@ -134,6 +151,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     creditsScheduled = true;
     setImmediate(() => {
       creditsScheduled = false;
+      // Every message costs both sides far more than the bookkeeping of a task, so
+      // credits go back in batches of half the window, or at once when only the
+      // running tasks are left (the pool would otherwise run dry).
+      if (pendingCredits < creditBatch && queue.length + running.size > threads) return;
       if (pendingCredits > 0 && !draining) send({ credit: { tasks: pendingCredits } });
       pendingCredits = 0;
     });
@@ -146,7 +167,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const dispatch = () => {
     // Keep every thread busy with one chunk and one queued behind it.
     while (queue.length && chunksRunning < threads * 2) {
-      const size = Math.max(1, Math.min(16, Math.ceil(queue.length / (threads * 2))));
+      // A chunk of about CHUNK_MS of compute amortizes the cost of crossing threads
+      // (~0.1 ms) for tiny runs; long runs go one by one so the pool stays balanced.
+      const want = taskMs > 0 ? Math.ceil(CHUNK_MS / taskMs) : 16;
+      const size = Math.max(1, Math.min(MAX_CHUNK, want, Math.ceil(queue.length / (threads * 2))));
       const chunk = queue.splice(0, size);
       chunksRunning++;
       for (const t of chunk) running.add(t);
@@ -171,7 +195,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       pendingCredits++;
       if (o.ok) {
         stats.completed++;
-        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: resultToWire(o.result) });
+        const ms = o.wallMs;
+        if (Number.isFinite(ms) && ms >= 0) taskMs = taskMs > 0 ? 0.9 * taskMs + 0.1 * ms : ms;
+        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: o.bytes });
       } else {
         stats.failed++;
         log.warn({ key: t.key, code: o.code, message: o.message }, 'task failed');
@@ -278,7 +304,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     if (options.token) md.set('authorization', `Bearer ${options.token}`);
     const c = client.Connect(md);
     call = c;
-    c.write({ hello: { name, threads, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION } });
+    c.write({ hello: { name, threads, simVersion: options.advertise?.simVersion ?? SIM_VERSION, protocolVersion: options.advertise?.protocolVersion ?? PROTOCOL_VERSION } });
     c.on('data', (raw: CoordinatorMessage__Output) => {
       try {
         onMessage(raw, myConn);

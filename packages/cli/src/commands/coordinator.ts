@@ -18,8 +18,10 @@ Unfinished sweeps in the store resume at start. Stops on SIGINT/SIGTERM
                          required off loopback unless --insecure
   --insecure             allow a non-loopback listen address without a token
   --tls-cert FILE --tls-key FILE [--tls-ca FILE]   TLS; with --tls-ca, client certificates are required
+  --metrics HOST:PORT    serve Prometheus metrics at http://HOST:PORT/metrics (plain HTTP;
+                         loopback only unless --insecure)
 
-Prints 'listening on HOST:PORT' on stdout once ready.`;
+Prints 'listening on HOST:PORT' (and 'metrics on HOST:PORT') on stdout once ready.`;
 
 export default async function coordinator(argv: string[]): Promise<number> {
   const s = { type: 'string' } as const;
@@ -27,7 +29,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
     argv,
     {
       listen: s, store: s, 'lease-ms': s, 'heartbeat-ms': s, 'token-file': s, insecure: { type: 'boolean' },
-      'tls-cert': s, 'tls-key': s, 'tls-ca': s, help: { type: 'boolean', short: 'h' },
+      'tls-cert': s, 'tls-key': s, 'tls-ca': s, metrics: s, help: { type: 'boolean', short: 'h' },
     },
     'coordinator',
   );
@@ -59,6 +61,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
       ...(token ? { token } : {}), ...(values.insecure ? { insecure: true } : {}),
       ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
       ...(leaseMs !== undefined ? { leaseMs } : {}), ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
+      ...(values.metrics !== undefined ? { metrics: values.metrics } : {}),
     });
   } catch (err) {
     if (err instanceof CoordinatorError) throw new CliError(`coordinator: ${err.message}`);
@@ -67,6 +70,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
   }
   const host = listen.slice(0, listen.lastIndexOf(':'));
   process.stdout.write(`listening on ${host}:${running.port}\n`);
+  if (running.metricsPort !== undefined) process.stdout.write(`metrics on ${values.metrics!.slice(0, values.metrics!.lastIndexOf(':'))}:${running.metricsPort}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

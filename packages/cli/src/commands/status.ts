@@ -14,7 +14,10 @@ throughput and ETA). Asks the coordinator when --coordinator (or env
 SDPO_COORDINATOR) is given; otherwise reads the store (default ${DEFAULT_STORE}).
 
   --watch   follow NAME until it finishes (progress bar on a TTY)
-  --json    machine-readable output`;
+  --json    machine-readable output
+
+Exit codes with NAME: 0 no failed tasks, 1 some tasks failed (state 'failed' =
+completed with failures), 2 bad input.`;
 
 type Row = { name: string; state: string; total: number; done: number; failed: number; cancelled: number; cached: number; computed: number; rate?: number; etaSeconds?: number; workers?: number; failures?: unknown[] };
 
@@ -65,14 +68,19 @@ export default async function status(argv: string[]): Promise<number> {
       if (name) {
         const i = await client.get(name).catch((e: unknown) => clientError(e, address));
         process.stdout.write(values.json ? JSON.stringify(fromInfo(i)) + '\n' : table([fromInfo(i)], true) + '\n' + failuresText(i.failures));
-        return EXIT.ok;
+        return i.failed > 0 ? EXIT.failed : EXIT.ok;
       }
       const list = await client.list().catch((e: unknown) => clientError(e, address));
       if (values.json) process.stdout.write(JSON.stringify({ sweeps: list.sweeps.map(fromInfo), workers: list.workers }) + '\n');
       else {
         process.stdout.write(table(list.sweeps.map(fromInfo), true) + '\n');
         process.stdout.write(`\n${list.workers.length} worker(s)\n`);
-        if (list.workers.length) process.stdout.write(formatTable(['worker', 'name', 'threads', 'in flight', 'completed'], list.workers.map((w) => [w.workerId, w.name, String(w.threads), String(w.inFlight), String(w.completed)])) + '\n');
+        if (list.workers.length) {
+          process.stdout.write(formatTable(
+            ['worker', 'name', 'threads', 'in flight', 'completed', 'rate/s', 'joined'],
+            list.workers.map((w) => [w.workerId, w.name, String(w.threads), String(w.inFlight), String(w.completed), w.rate.toFixed(1), w.joinedAt]),
+          ) + '\n');
+        }
       }
       return EXIT.ok;
     } finally {
@@ -107,7 +115,7 @@ export default async function status(argv: string[]): Promise<number> {
   const rows = read();
   if (values.json) process.stdout.write(JSON.stringify(name ? rows[0] : { sweeps: rows }) + '\n');
   else process.stdout.write(table(rows, false) + '\n' + failuresText(rows[0]?.failures as never));
-  return EXIT.ok;
+  return name && rows[0]!.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function failuresText(f: { index: number; key: string; code: string; message: string }[] | undefined): string {

@@ -16,7 +16,13 @@ exponential backoff when the coordinator goes away.
   --credits N              tasks held at once (default 2 × threads)
   --name NAME              shown in status and logs (default host-pid)
   --token-file FILE        bearer token (or env SDPO_TOKEN)
-  --tls-ca FILE [--tls-cert FILE --tls-key FILE]   TLS (client certificate for mutual TLS)`;
+  --tls-ca FILE [--tls-cert FILE --tls-key FILE]   TLS (client certificate for mutual TLS)
+
+Fault injection, for tests only (environment):
+  SDPO_FAULT_INJECT=throw:FIELD=VALUE[,FIELD=VALUE]  tasks whose config matches every
+                           field (e.g. throw:seed=1) fail with FAULT_INJECTED
+  SDPO_TEST_SIM_VERSION, SDPO_TEST_PROTOCOL_VERSION  claim other versions in the
+                           handshake (the coordinator refuses them)`;
 
 export default async function worker(argv: string[]): Promise<number> {
   const s = { type: 'string' } as const;
@@ -49,7 +55,11 @@ export default async function worker(argv: string[]): Promise<number> {
   const cert = read('tls-cert', values['tls-cert']);
   const key = read('tls-key', values['tls-key']);
   const logger = createLogger('info');
+  // Test-only overrides of the versions claimed in the handshake (to exercise the coordinator's refusal).
+  const advSim = process.env['SDPO_TEST_SIM_VERSION'];
+  const advProto = process.env['SDPO_TEST_PROTOCOL_VERSION'];
   const w = startWorker({
+    ...(advSim || advProto ? { advertise: { ...(advSim ? { simVersion: advSim } : {}), ...(advProto ? { protocolVersion: Number(advProto) } : {}) } } : {}),
     coordinator: values.coordinator ?? process.env['SDPO_COORDINATOR'] ?? DEFAULT_COORDINATOR, logger,
     ...(threads !== undefined ? { threads } : {}), ...(credits !== undefined ? { credits } : {}),
     ...(values.name ? { name: values.name } : {}), ...(token ? { token } : {}),

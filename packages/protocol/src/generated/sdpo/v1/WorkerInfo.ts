@@ -8,6 +8,8 @@ export interface WorkerInfo {
   'threads'?: (number);
   'inFlight'?: (number);
   'completed'?: (number | string | Long);
+  'rate'?: (number | string);
+  'joinedAt'?: (string);
 }
 
 export interface WorkerInfo__Output {
@@ -16,4 +18,6 @@ export interface WorkerInfo__Output {
   'threads': (number);
   'inFlight': (number);
   'completed': (number);
+  'rate': (number);
+  'joinedAt': (string);
 }
