@@ -1,7 +1,7 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { openStore } from '@sdpo/coordinator';
-import { killIfRunning, runCli, spawnCli, tempDir, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, tempDir, writeFile, startCluster } from './helpers/cli.js';
 import { deterministic, expectedFor } from './helpers/results.js';
 import { column, scalar } from './helpers/store.js';
 
@@ -44,23 +44,14 @@ test('a task that always throws is retried up to maxAttempts, then the sweep com
 });
 
 test('through a coordinator, a throwing task fails after maxAttempts attempts and submit --watch and status exit 1 naming it', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
-  const storePath = join(dir, 'store.db');
-  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
-  procs.push(coordinator);
-  const [, address] = await waitForOutput(coordinator, /listening on (\S+)/);
-  const faulty = spawnCli(['worker', '--coordinator', address!, '--threads', '1', '--name', 'faulty'], { SDPO_FAULT_INJECT: 'throw:seed=2,method=sdpo' });
+  const { dir, storePath, address, coordinator, procs } = await startCluster(t);
+  const faulty = spawnCli(['worker', '--coordinator', address, '--threads', '1', '--name', 'faulty'], { SDPO_FAULT_INJECT: 'throw:seed=2,method=sdpo' });
   procs.push(faulty);
-  const submitted = await runCli(['submit', writeFile(dir, 'g.yaml', GRID('cluster-fail')), '--coordinator', address!, '--watch', '--json']);
+  const submitted = await runCli(['submit', writeFile(dir, 'g.yaml', GRID('cluster-fail')), '--coordinator', address, '--watch', '--json']);
   t.is(submitted.code, 1, submitted.stderr);
   t.like(JSON.parse(submitted.stdout), { state: 'failed', done: 5, failed: 1 });
 
-  const status = await runCli(['status', 'cluster-fail', '--coordinator', address!]);
+  const status = await runCli(['status', 'cluster-fail', '--coordinator', address]);
   t.is(status.code, 1);
   t.regex(status.stdout, /cluster-fail\s+failed\s+5\s+6\s+1/);
   t.regex(status.stdout, /#5 \w+ FAULT_INJECTED: injected fault \(SDPO_FAULT_INJECT\) for seed 2/);

@@ -2,31 +2,22 @@ import test from 'ava';
 import { join } from 'node:path';
 import { openStore } from '@sdpo/coordinator';
 import { PRESETS, gridSize } from '@sdpo/sim';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, waitFor, writeFile, startCluster } from './helpers/cli.js';
 import { deterministic, expectedFor } from './helpers/results.js';
 
 test('the smoke preset through a coordinator and two worker processes completes with results equal to runSimulation', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
-  const storePath = join(dir, 'store.db');
-  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
-  procs.push(coordinator);
-  const [, address] = await waitForOutput(coordinator, /listening on (\S+)/);
-  const workers = ['a', 'b'].map((name) => spawnCli(['worker', '--coordinator', address!, '--threads', '1', '--name', name]));
+  const { dir, storePath, address, coordinator, procs } = await startCluster(t);
+  const workers = ['a', 'b'].map((name) => spawnCli(['worker', '--coordinator', address, '--threads', '1', '--name', name]));
   procs.push(...workers);
 
   const grid = writeFile(dir, 'smoke.yaml', 'name: smoke-cluster\npreset: smoke\n');
-  const submitted = await runCli(['submit', grid, '--coordinator', address!, '--json']);
+  const submitted = await runCli(['submit', grid, '--coordinator', address, '--json']);
   t.is(submitted.code, 0, submitted.stderr);
   const total = gridSize(PRESETS.smoke);
   t.is(JSON.parse(submitted.stdout).total, total);
 
   const final = await waitFor('the sweep to finish', async () => {
-    const s = await runCli(['status', 'smoke-cluster', '--coordinator', address!, '--json']);
+    const s = await runCli(['status', 'smoke-cluster', '--coordinator', address, '--json']);
     const info = JSON.parse(s.stdout) as { state: string; done: number };
     return info.state !== 'running' ? info : undefined;
   }, 120_000, 250);

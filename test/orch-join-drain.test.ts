@@ -1,23 +1,14 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { openStore } from '@sdpo/coordinator';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, waitFor, writeFile, startCluster } from './helpers/cli.js';
 
 test('a worker joining mid-sweep receives tasks, and a drained worker finishes what it holds and exits 0', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
-  const storePath = join(dir, 'store.db');
-  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
-  procs.push(coordinator);
-  const [, address] = await waitForOutput(coordinator, /listening on (\S+)/);
-  const a = spawnCli(['worker', '--coordinator', address!, '--threads', '1', '--credits', '2', '--name', 'early']);
+  const { dir, storePath, address, coordinator, procs } = await startCluster(t);
+  const a = spawnCli(['worker', '--coordinator', address, '--threads', '1', '--credits', '2', '--name', 'early']);
   procs.push(a);
   const file = writeFile(dir, 'g.yaml', 'name: joining\naxes:\n  seed: {from: 0, to: 100}\n  method: [reinforce, sdpo]\n  feedback: [continuous, binary]\n  noise: [0]\nfixed:\n  steps: 1000\n');
-  t.is((await runCli(['submit', file, '--coordinator', address!])).code, 0);
+  t.is((await runCli(['submit', file, '--coordinator', address])).code, 0);
 
   const count = (sql: string, ...args: unknown[]) => {
     const s = openStore(storePath);
@@ -30,7 +21,7 @@ test('a worker joining mid-sweep receives tasks, and a drained worker finishes w
   const byWorker = (name: string) => count('SELECT count(*) FROM results WHERE worker = ?', name);
   await waitFor('the first worker to store a result', () => byWorker('early') >= 1, 120_000, 100);
 
-  const b = spawnCli(['worker', '--coordinator', address!, '--threads', '1', '--name', 'late']);
+  const b = spawnCli(['worker', '--coordinator', address, '--threads', '1', '--name', 'late']);
   procs.push(b);
   await waitFor('the late worker to store a result', () => byWorker('late') >= 1, 120_000, 100);
   t.true(count("SELECT done FROM sweeps WHERE name = 'joining'") < 400, 'the late worker joined mid-sweep');
@@ -46,7 +37,7 @@ test('a worker joining mid-sweep receives tasks, and a drained worker finishes w
   // The late worker carries on alone; the sweep is big enough to outlast slow process starts, so end it here.
   const afterDrain = count("SELECT done FROM sweeps WHERE name = 'joining'");
   await waitFor('the late worker to carry on alone', () => count("SELECT done FROM sweeps WHERE name = 'joining'") > afterDrain, 120_000, 100);
-  const cancelled = await runCli(['cancel', 'joining', '--coordinator', address!, '--json']);
+  const cancelled = await runCli(['cancel', 'joining', '--coordinator', address, '--json']);
   t.is(cancelled.code, 0, cancelled.stderr);
   t.is(JSON.parse(cancelled.stdout).state, 'cancelled');
   t.is(count("SELECT count(*) FROM events WHERE kind = 'result'"), count('SELECT count(*) FROM results'), 'each result recorded once');

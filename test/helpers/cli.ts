@@ -84,3 +84,29 @@ export function writeFile(dir: string, name: string, text: string): string {
 export function killIfRunning(p: CliProcess | undefined): void {
   if (p && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
 }
+
+/** A coordinator process on 127.0.0.1:0 over a fresh store, with every process it lists killed at teardown. */
+export interface TestCluster {
+  readonly dir: string;
+  readonly storePath: string;
+  /** HOST:PORT the coordinator printed. */
+  readonly address: string;
+  readonly coordinator: CliProcess;
+  /** Processes killed (SIGKILL if still running) at teardown; push workers here. */
+  readonly procs: CliProcess[];
+}
+
+/** Starts `sdpo coordinator` in a temp dir and waits for its address; cleans up at the test's teardown. */
+export async function startCluster(t: { teardown: (fn: () => void) => void }, coordinatorArgs: readonly string[] = []): Promise<TestCluster> {
+  const { dir, cleanup } = tempDir();
+  const procs: CliProcess[] = [];
+  t.teardown(() => {
+    procs.forEach(killIfRunning);
+    cleanup();
+  });
+  const storePath = join(dir, 'store.db');
+  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath, ...coordinatorArgs]);
+  procs.push(coordinator);
+  const [, address] = await waitForOutput(coordinator, /listening on (\S+)/);
+  return { dir, storePath, address: address!, coordinator, procs };
+}

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CoordinatorError, startCoordinator } from '@sdpo/coordinator';
-import { numberFlag, parseFlags } from '../args.js';
+import { numberFlag, parseFlags, readSecrets } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { createLogger, DEFAULT_COORDINATOR, DEFAULT_STORE } from '../embedded.js';
 
@@ -38,18 +37,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const listen = values.listen ?? DEFAULT_COORDINATOR;
-  const read = (flag: string, path: string | undefined) => {
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new CliError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-  };
-  const token = read('token-file', values['token-file'])?.toString('utf8').trim() ?? process.env['SDPO_TOKEN'];
-  const cert = read('tls-cert', values['tls-cert']);
-  const key = read('tls-key', values['tls-key']);
-  const ca = read('tls-ca', values['tls-ca']);
+  const { token, cert, key, ca } = readSecrets(values);
   if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together');
   const leaseMs = numberFlag('lease-ms', values['lease-ms']);
   const heartbeatMs = numberFlag('heartbeat-ms', values['heartbeat-ms']);

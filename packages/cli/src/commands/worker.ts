@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { startWorker } from '@sdpo/worker';
-import { numberFlag, parseFlags } from '../args.js';
+import { numberFlag, parseFlags, readSecrets } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { createLogger, DEFAULT_COORDINATOR } from '../embedded.js';
 
@@ -42,18 +41,7 @@ export default async function worker(argv: string[]): Promise<number> {
   };
   const threads = int('threads', values.threads);
   const credits = int('credits', values.credits);
-  const read = (flag: string, path: string | undefined) => {
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new CliError(`--${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-  };
-  const token = read('token-file', values['token-file'])?.toString('utf8').trim() ?? process.env['SDPO_TOKEN'];
-  const ca = read('tls-ca', values['tls-ca']);
-  const cert = read('tls-cert', values['tls-cert']);
-  const key = read('tls-key', values['tls-key']);
+  const { token, cert, key, ca } = readSecrets(values);
   const logger = createLogger('info');
   // Test-only overrides of the versions claimed in the handshake (to exercise the coordinator's refusal).
   const advSim = process.env['SDPO_TEST_SIM_VERSION'];
