@@ -441,6 +441,10 @@ function enumerateRawInto(
 /**
  * R of every sequence in index order, `(raw − rawMin)/rawRange` with raw summed exactly as in
  * {@link enumerateRawInto} (and scoreSequence), so table entries match scoreSequence bit for bit.
+ *
+ * The odometer walk is written out again here rather than shared through a per-leaf
+ * callback: a callback in this 262,144-leaf loop kept V8 from optimizing it (measured
+ * with --trace-deopt; see docs/method.md, "Cost of one run").
  */
 function fillReward(
   V: number, T: number, wl: Float64Array, wc: Float64Array, glo: Float64Array, rawMin: number, rawRange: number,
