@@ -45,3 +45,17 @@ export const cellText = (c: Cellish): string => (typeof c === 'string' ? c : c.t
 
 /** A numeric cell (right-aligned in HTML). */
 export const num = (text: string): TableCell => ({ text, num: true });
+
+/** Figures numbered 1, 2, … in the order the document first shows them (shared by HTML and Markdown). */
+export function numberFigures<F extends { readonly name: string }>(doc: ReportDocument, figures: readonly F[]): Map<string, { fig: F; number: number }> {
+  const numbered = new Map<string, { fig: F; number: number }>();
+  let n = 0;
+  for (const s of doc.sections) {
+    for (const b of s.blocks) {
+      if (b.kind !== 'figure') continue;
+      const fig = figures.find((f) => f.name === b.name);
+      if (fig && !numbered.has(fig.name)) numbered.set(fig.name, { fig, number: ++n });
+    }
+  }
+  return numbered;
+}

@@ -1,4 +1,4 @@
-import { cellText, type Block, type Cellish, type ReportDocument, type TableBlock } from './document.js';
+import { cellText, numberFigures, type Block, type Cellish, type ReportDocument, type TableBlock } from './document.js';
 import type { Figure } from './figures.js';
 import { esc } from './format.js';
 import { VERDICT_STYLE } from './labels.js';
@@ -76,16 +76,7 @@ function blockHtml(b: Block, figures: ReadonlyMap<string, { fig: Figure; number:
 
 /** Renders the document as one self-contained HTML page: inline CSS, figures as inline SVG, no scripts, no external references. */
 export function renderHtml(doc: ReportDocument, figures: readonly Figure[]): string {
-  const numbered = new Map<string, { fig: Figure; number: number }>();
-  let n = 0;
-  // Number figures in the order the document shows them.
-  for (const s of doc.sections) {
-    for (const b of s.blocks) {
-      if (b.kind !== 'figure') continue;
-      const fig = figures.find((f) => f.name === b.name);
-      if (fig && !numbered.has(fig.name)) numbered.set(fig.name, { fig, number: ++n });
-    }
-  }
+  const numbered = numberFigures(doc, figures);
   const legend = `<p class="legend">Verdicts: ${Object.entries(VERDICT_STYLE)
     .map(([k, v]) => `<span class="v-${k}">${esc(v.label)}</span>`)
     .join('')}</p>`;

@@ -1,4 +1,4 @@
-import { cellText, type Block, type ReportDocument, type TableBlock } from './document.js';
+import { cellText, numberFigures, type Block, type ReportDocument, type TableBlock } from './document.js';
 import type { Figure } from './figures.js';
 import { escMd } from './format.js';
 
@@ -32,15 +32,7 @@ function blockMd(b: Block, figures: ReadonlyMap<string, { fig: Figure; number: n
 
 /** Renders the document as Markdown: the same sections and tables as the HTML page, figures linked as `figures/NAME.svg`. */
 export function renderMarkdown(doc: ReportDocument, figures: readonly Figure[]): string {
-  const numbered = new Map<string, { fig: Figure; number: number }>();
-  let n = 0;
-  for (const s of doc.sections) {
-    for (const b of s.blocks) {
-      if (b.kind !== 'figure') continue;
-      const fig = figures.find((f) => f.name === b.name);
-      if (fig && !numbered.has(fig.name)) numbered.set(fig.name, { fig, number: ++n });
-    }
-  }
+  const numbered = numberFigures(doc, figures);
   const parts = [`# ${doc.title}`, doc.subtitle, ...doc.sections.flatMap((s) => [`## ${s.title}`, ...s.blocks.map((b) => blockMd(b, numbered)).filter((x) => x !== '')])];
   return parts.join('\n\n') + '\n';
 }

@@ -140,6 +140,16 @@ export function policyGradient(batch: FeedbackBatch, student: StudentView, adv: 
   }
 }
 
+/**
+ * Spec §5 masking: a rollout with no better peer (`peer < 0`) and an own-evidence
+ * coefficient of exactly 0 at every position adds no loss and no advantage.
+ */
+function isMasked(peer: number, own: Float64Array, i: number, T: number): boolean {
+  if (peer >= 0) return false;
+  for (let t = 0; t < T; t++) if (own[i * T + t] !== 0) return false;
+  return true;
+}
+
 /** Settings of the self-teacher. */
 export interface TeacherSettings {
   readonly kappa: number;
@@ -337,17 +347,8 @@ export function sdpoGradient(
   let klCount = 0;
   for (let i = 0; i < G; i++) {
     const d = peer[i]!;
-    let masked = d < 0;
-    if (masked) {
-      for (let t = 0; t < T; t++) {
-        if (own[i * T + t] !== 0) {
-          masked = false;
-          break;
-        }
-      }
-    }
-    if (masked) {
-      for (let t = 0; t < T; t++) adv[i * T + t] = 0;
+    if (isMasked(d, own, i, T)) {
+      adv.fill(0, i * T, i * T + T);
       continue;
     }
     const demoShift = kappa * rho[i]!;
@@ -419,18 +420,9 @@ function reverseKlRows(
   let klCount = 0;
   for (let i = 0; i < G; i++) {
     const d = peer[i]!;
-    if (d < 0) {
-      let masked = true;
-      for (let t = 0; t < T; t++) {
-        if (own[i * T + t] !== 0) {
-          masked = false;
-          break;
-        }
-      }
-      if (masked) {
-        for (let t = 0; t < T; t++) adv[i * T + t] = 0;
-        continue;
-      }
+    if (isMasked(d, own, i, T)) {
+      adv.fill(0, i * T, i * T + T);
+      continue;
     }
     const demoShift = kappa * rho[i]!;
     // e^{demo shift} is the same at every position: π'(a)·e^{s} replaces e^{log π'(a) + s} there.
