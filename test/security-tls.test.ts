@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCoordinator } from '@sdpo/coordinator';
 import { createSweepClient, gridToWire, parseGridData } from '@sdpo/protocol';
-import { killIfRunning, spawnCli, tempDir, waitFor, waitForOutput, type CliProcess } from './helpers/cli.js';
+import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
 import { scalar } from './helpers/store.js';
 import { makeTestCerts } from './helpers/certs.js';
 
@@ -44,6 +44,26 @@ test('with mutual TLS, a worker with a certificate from the CA works; one withou
   for (const w of refused) await waitFor(`a failed connection in ${w.child.spawnargs.join(' ')}`, () => /disconnected from coordinator/.test(w.stderr), 30_000);
   t.deepEqual(await names(), ['good']);
   t.is(scalar(join(dir, 's.db'), 'SELECT count(DISTINCT worker) FROM results'), 1);
+
+  // The client commands take the same TLS flags as the worker.
+  const tls = ['--coordinator', address!, '--tls-ca', certs.ca, '--tls-cert', certs.clientCert, '--tls-key', certs.clientKey];
+  const status = await runCli(['status', 'tls', '--json', ...tls]);
+  t.is(status.code, 0, status.stderr);
+  t.like(JSON.parse(status.stdout), { name: 'tls', state: 'done', done: 3 });
+  const exported = await runCli(['export', 'tls', '--format', 'jsonl', ...tls]);
+  t.is(exported.code, 0, exported.stderr);
+  t.deepEqual(exported.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { config: { seed: number } }).config.seed), [0, 1, 2]);
+  const gridFile = writeFile(dir, 'more.yaml', 'name: more\naxes:\n  seed: [7]\nfixed: {method: sdpo, feedback: binary, noise: 0, steps: 5, vocab: 4, length: 3}\n');
+  const submitted = await runCli(['submit', gridFile, '--json', ...tls]);
+  t.is(submitted.code, 0, submitted.stderr);
+  t.is((JSON.parse(submitted.stdout) as { total: number }).total, 1);
+  const cancelled = await runCli(['cancel', 'more', ...tls]);
+  t.is(cancelled.code, 0, cancelled.stderr);
+  // Without the client certificate the coordinator refuses the connection: exit 1 and a message, not a stack trace.
+  const anon = await runCli(['status', '--coordinator', address!, '--tls-ca', certs.ca]);
+  t.is(anon.code, 1, anon.stderr);
+  t.regex(anon.stderr, /cannot reach a coordinator at 127\.0\.0\.1:\d+/);
+  t.notRegex(anon.stderr, /\n\s+at /);
 
   // A SweepService client without a client certificate is refused as well.
   const anonymous = createSweepClient(address!, { tls: { ca: readFileSync(certs.ca) }, deadlineMs: 5000 });

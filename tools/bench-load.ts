@@ -8,18 +8,20 @@
 //
 // Prints tasks/s, lease latency p50/p99 (a Credit sent with nothing held →
 // the Lease it brings), coordinator RSS (peak of samples), and `status`
-// (ListSweeps) latency p50/p99 under that load.
+// (ListSweeps) latency p50/p99 under that load, measured from a separate
+// process (tools/bench-load-probe.ts) so this one's busy loop does not count.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import {
-  configFromWire, createSweepClient, gridToWire, LIMITS, parseGridData, PROTOCOL_VERSION, resultToWire, sdpoProto,
+  configFromWire, createSweepClient, encodeResultsMessage, encodeRunResult, gridToWire, LIMITS, parseGridData, PROTOCOL_VERSION, sdpoProto,
   type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION } from '@sdpo/sim';
-import { loadLine, rssMiB, spawnSdpo, waitOutput } from './bench-sweep-helpers.js';
+import { loadLine, REPO, rssMiB, spawnSdpo, waitOutput } from './bench-sweep-helpers.js';
 
 const { values } = parseArgs({
   options: {
@@ -70,8 +72,9 @@ function simulatedWorker(i: number) {
     } else if (m.lease) {
       if (creditAt) leaseLatency.push(performance.now() - creditAt);
       creditAt = 0;
-      const results = m.lease.tasks.map((t) => ({ key: t.key, leaseId: m.lease!.leaseId, attempt: t.attempt, result: resultToWire(runSimulation(configFromWire(t.config))) }));
-      call.write({ results: { results } });
+      const results = m.lease.tasks.map((t) => ({ key: t.key, leaseId: m.lease!.leaseId, attempt: t.attempt, result: encodeRunResult(runSimulation(configFromWire(t.config))) }));
+      // Encoded as the real worker does (the stream's serializer passes the bytes through).
+      call.write(encodeResultsMessage(results) as unknown as WorkerMessage);
     } else if (m.ack) {
       completed += m.ack.accepted.length;
       // Everything held is returned: the next credit starts a fresh lease-latency sample.
@@ -102,11 +105,11 @@ const selfCpu0 = process.cpuUsage();
 const t0 = performance.now();
 const info = await sweeps.submit(gridToWire(def));
 let running = true;
+const prober = spawn(process.execPath, ['--import', 'tsx', '--conditions=@sdpo/source', 'tools/bench-load-probe.ts', address!], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+let probeOut = '';
+prober.stdout.on('data', (d: Buffer) => (probeOut += d.toString()));
 const probe = (async () => {
   while (running) {
-    const s = performance.now();
-    await sweeps.list();
-    statusLatency.push(performance.now() - s);
     rssPeak = Math.max(rssPeak, rssMiB(coord.pid!));
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -117,6 +120,9 @@ const coordCpu = cpuSeconds(coord.pid!) - coordCpu0;
 const selfCpu = process.cpuUsage(selfCpu0);
 running = false;
 await probe;
+prober.kill('SIGTERM');
+await new Promise((r) => prober.once('exit', r));
+statusLatency.push(...probeOut.trim().split('\n').filter(Boolean).map(Number));
 const final = await sweeps.get('load');
 
 for (const c of calls) c.end();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { parseGridText, PROTOCOL_VERSION, resultToWire, type CoordinatorMessage } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION, type RunConfig } from '@sdpo/sim';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type Ack } from './scheduler.js';
 import { Store } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
@@ -41,6 +41,9 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
 }
 const grid = (name: string, seeds = 2) => parseGridText(`name: ${name}\naxes:\n  seed: {from: 0, to: ${seeds}}\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n`, `${name}.yaml`);
 const resultFor = (config: unknown) => resultToWire(runSimulation(config as RunConfig));
+/** The ack of one batch of results, once the group commit has run. */
+const results = (scheduler: Scheduler, workerId: string, batch: Parameters<Scheduler['results']>[1]) =>
+  new Promise<Ack>((resolve) => scheduler.results(workerId, batch, resolve));
 
 test('leases never exceed the credits granted, and go out in grid order', async (t) => {
   const { scheduler, worker } = setup(t);
@@ -73,16 +76,16 @@ test('a result for a stale attempt is rejected; the current one is recorded exac
   t.is(lease2.tasks![0]!.attempt, task.attempt! + 1);
 
   const result = resultFor(task.config);
-  const stale = scheduler.results(b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result }]);
+  const stale = await results(scheduler, b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result }]);
   t.deepEqual(stale, { accepted: [], rejected: [task.key] });
-  const current = scheduler.results(b.id, [{ key: task.key!, leaseId: lease2.leaseId!, attempt: lease2.tasks![0]!.attempt!, result }]);
+  const current = await results(scheduler, b.id, [{ key: task.key!, leaseId: lease2.leaseId!, attempt: lease2.tasks![0]!.attempt!, result }]);
   t.deepEqual(current.accepted, [task.key]);
   // A late duplicate that is byte-identical to the stored result is accepted but changes nothing.
-  const dup = scheduler.results(b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result: { ...result, wallMs: 1 } }]);
+  const dup = await results(scheduler, b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result: { ...result, wallMs: 1 } }]);
   t.deepEqual(dup.accepted, [task.key]);
   // A different result for the same key is refused.
   const tampered = { ...result, summary: { ...result.summary, finalReward: 0.123 } };
-  t.deepEqual(scheduler.results(b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result: tampered }]).rejected, [task.key]);
+  t.deepEqual((await results(scheduler, b.id, [{ key: task.key!, leaseId: lease1.leaseId!, attempt: task.attempt!, result: tampered }])).rejected, [task.key]);
   t.is(store.countEvents('g', 'result'), 1);
   t.is(store.sweepResults('g')[0]!.summary.finalReward, runSimulation(task.config as RunConfig).summary.finalReward);
   t.is(scheduler.progress('g').state, 'done');

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  configAt, configToWire, encodeResultBody, expandSweep, resultFromWire, taskKey, ProtocolError,
+  configAt, configToWire, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
   type SweepDefinition, type CoordinatorMessage,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -103,6 +103,30 @@ interface SweepRuntime {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const REFILL = 1024;
+/** Results committed per slice of the group commit (whole batches, so a slice may run over). */
+const RESULT_SLICE = 256;
+
+/** One result as a worker reported it: its RunResult as protobuf bytes (or a decoded wire object). */
+export interface InboundResult {
+  readonly key: string;
+  readonly leaseId: string;
+  readonly attempt: number;
+  readonly result: unknown;
+}
+
+/** What the coordinator answers to a batch of results. */
+export interface Ack {
+  readonly accepted: string[];
+  readonly rejected: string[];
+}
+
+type FailureReport = { key: string; leaseId: string; attempt: number; code: string; message: string };
+
+interface QueuedResults {
+  readonly workerId: string;
+  readonly batch: readonly InboundResult[];
+  readonly reply: (ack: Ack) => void;
+}
 
 /**
  * The scheduler: sweeps, credit-based leasing, fencing, retries and the
@@ -133,6 +157,8 @@ export class Scheduler extends EventEmitter {
   private leaseCounter = 0;
   private workerCounter = 0;
   private pumpScheduled = false;
+  private readonly resultQueue: QueuedResults[] = [];
+  private resultFlushScheduled = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly q;
 
@@ -163,11 +189,8 @@ export class Scheduler extends EventEmitter {
         'INSERT OR IGNORE INTO results (key, sim_version, body, wall_ms, worker, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       resultBody: db.prepare('SELECT body FROM results WHERE key = ?').pluck(),
-      completeKey: db.prepare(
-        `UPDATE tasks SET state = CASE WHEN sweep_id = ? AND idx = ? THEN ${TASK.computed} ELSE ${TASK.cached} END,
-           attempts = CASE WHEN sweep_id = ? AND idx = ? THEN ? ELSE attempts END
-         WHERE key = ? AND state = 0 RETURNING sweep_id, state`,
-      ),
+      completeTask: db.prepare(`UPDATE tasks SET state = ${TASK.computed}, attempts = ? WHERE sweep_id = ? AND idx = ? AND state = 0`),
+      cacheKey: db.prepare(`UPDATE tasks SET state = ${TASK.cached} WHERE key = ? AND state = 0 RETURNING sweep_id`),
       failKey: db.prepare(`UPDATE tasks SET state = ${TASK.failed} WHERE key = ? AND state = 0 RETURNING sweep_id`),
       saveAttempts: db.prepare('UPDATE tasks SET attempts = ?, fails = ? WHERE sweep_id = ? AND idx = ?'),
       insertFailure: db.prepare(
@@ -246,6 +269,7 @@ export class Scheduler extends EventEmitter {
   cancel(name: string): SweepProgress {
     const row = this.store.getSweep(name);
     if (!row) throw new CoordinatorError('NO_SUCH_SWEEP', `no sweep named '${name}'`);
+    this.flushResults(Number.POSITIVE_INFINITY);
     const rt = this.sweeps.get(row.id);
     if (!rt) return this.progress(name);
     const byWorker = new Map<string, string[]>();
@@ -377,6 +401,7 @@ export class Scheduler extends EventEmitter {
 
   /** The worker's stream closed: its tasks go back to the front of the queue at once. */
   removeWorker(workerId: string, reason: string): void {
+    this.flushResults(Number.POSITIVE_INFINITY);
     const w = this.workers.get(workerId);
     if (!w) return;
     this.workers.delete(workerId);
@@ -404,6 +429,7 @@ export class Scheduler extends EventEmitter {
   }
 
   private expireLeases(): void {
+    this.flushResults(Number.POSITIVE_INFINITY);
     const t = Date.now();
     for (const w of [...this.workers.values()]) {
       if (t - w.lastSeen > this.leaseMs) {
@@ -490,99 +516,185 @@ export class Scheduler extends EventEmitter {
   // ---- results and failures ------------------------------------------------------
 
   /**
-   * Handles a batch of results from a worker: fences each (current lease and
-   * attempt, or byte-identical to the stored result), commits the accepted
-   * ones in one transaction, then acknowledges. Returns the ack.
+   * Queues a batch of results from a worker; `reply` gets its ack once the
+   * accepted ones are committed. Batches from every worker are committed
+   * together a turn of the event loop later (group commit), a slice of at
+   * most {@link RESULT_SLICE} results at a time, so a flood of results never
+   * holds the loop long: status calls and leases are served in between.
    */
-  results(workerId: string, batch: readonly { key: string; leaseId: string; attempt: number; result: unknown }[]): { accepted: string[]; rejected: string[] } {
-    const w = this.workers.get(workerId);
-    const accepted: string[] = [];
-    const rejected: string[] = [];
+  results(workerId: string, batch: readonly InboundResult[], reply: (ack: Ack) => void): void {
+    this.resultQueue.push({ workerId, batch, reply });
+    if (!this.resultFlushScheduled) {
+      this.resultFlushScheduled = true;
+      setImmediate(() => {
+        this.resultFlushScheduled = false;
+        this.flushResults(RESULT_SLICE);
+      });
+    }
+  }
+
+  /**
+   * Commits queued result batches, whole batches until at least `limit`
+   * results are done (Infinity: all), and reschedules itself for the rest.
+   * Every entry point that changes leases (failure, a worker leaving, expiry,
+   * cancel) calls it with Infinity first, so it sees the results that
+   * arrived before it.
+   */
+  private flushResults(limit: number): void {
+    if (this.resultQueue.length === 0) return;
+    let n = 0;
+    let k = 0;
+    while (k < this.resultQueue.length && n < limit) n += this.resultQueue[k++]!.batch.length;
+    const slice = this.resultQueue.splice(0, k);
+    this.commitResults(slice);
+    if (this.resultQueue.length && !this.resultFlushScheduled) {
+      this.resultFlushScheduled = true;
+      setImmediate(() => {
+        this.resultFlushScheduled = false;
+        this.flushResults(RESULT_SLICE);
+      });
+    }
+  }
+
+  /**
+   * Fences each result (current lease and attempt, or byte-identical to the
+   * stored result), commits the accepted ones of every batch in one
+   * transaction, then acknowledges each batch.
+   */
+  private commitResults(batches: readonly QueuedResults[]): void {
+    const acks: Ack[] = [];
     const commits: { inf: Inflight; body: Uint8Array; wallMs: number }[] = [];
-    const failures: { inf: Inflight; code: string; message: string }[] = [];
-    for (const r of batch) {
-      const inf = this.inflight.get(r.key);
-      const current = inf !== undefined && inf.leaseId === r.leaseId && inf.attempt === r.attempt && inf.workerId === workerId;
-      let body: Uint8Array;
-      let wallMs: number;
+    const failures: { workerId: string; inf: Inflight; code: string; message: string }[] = [];
+    // Refused results, logged with the commit: 'rejected' by fencing, 'invalid' when they fail the shape check.
+    const events: { kind: 'rejected' | 'invalid'; key: string; workerId: string; leaseId: string; attempt: number; reason?: string }[] = [];
+    for (const { workerId, batch } of batches) {
+      const ack: Ack = { accepted: [], rejected: [] };
+      acks.push(ack);
+      for (const r of batch) {
+        const inf = this.inflight.get(r.key);
+        const current = inf !== undefined && inf.leaseId === r.leaseId && inf.attempt === r.attempt && inf.workerId === workerId;
+        let body: Uint8Array;
+        let wallMs: number;
+        try {
+          // For the current lease the config is compared with the leased one (its key is known);
+          // anything else is checked in full and must hash to its key.
+          const expected = current ? inf.config : undefined;
+          const result = r.result instanceof Uint8Array ? resultFromBytes(r.result, expected) : resultFromWire(r.result, expected);
+          if (result.simVersion !== this.simVersion || (!current && taskKey(result.config, result.simVersion) !== r.key)) {
+            throw new ProtocolError('INVALID_RESULT', `result config/simVersion does not hash to task key ${r.key}`);
+          }
+          // Re-encoded, not stored as received: the stored body is always the canonical encoding.
+          body = encodeResultBody(result);
+          wallMs = result.timing.wallMs;
+        } catch (err) {
+          const message = (err as Error).message;
+          this.log.warn({ worker: workerId, key: r.key, err: message }, 'invalid result');
+          ack.rejected.push(r.key);
+          events.push({ kind: 'invalid', key: r.key, workerId, leaseId: r.leaseId, attempt: r.attempt, reason: message });
+          if (current) failures.push({ workerId, inf, code: (err as { code?: string }).code ?? 'INVALID_RESULT', message });
+          continue;
+        }
+        if (current) {
+          commits.push({ inf, body, wallMs });
+          // Claimed now: a second copy later in the same slice is not current any more.
+          this.inflight.delete(r.key);
+          ack.accepted.push(r.key);
+          continue;
+        }
+        const stored = this.q.resultBody.get(Buffer.from(r.key, 'hex')) as Buffer | undefined;
+        if (stored && Buffer.compare(stored, body) === 0) ack.accepted.push(r.key);
+        else {
+          ack.rejected.push(r.key);
+          this.log.warn({ worker: workerId, key: r.key, leaseId: r.leaseId, attempt: r.attempt }, 'result rejected by fencing (not the current lease)');
+          events.push({ kind: 'rejected', key: r.key, workerId, leaseId: r.leaseId, attempt: r.attempt });
+        }
+      }
+    }
+    const touched = new Set<SweepRuntime>();
+    // Keys that completed tasks of other sweeps too: settled only once the commit holds.
+    const settle: string[] = [];
+    if (commits.length || events.length) {
       try {
-        // For the current lease the config is compared with the leased one (its key is known);
-        // anything else is checked in full and must hash to its key.
-        const result = resultFromWire(r.result, current ? inf.config : undefined);
-        if (result.simVersion !== this.simVersion || (!current && taskKey(result.config, result.simVersion) !== r.key)) {
-          throw new ProtocolError('INVALID_RESULT', `result config/simVersion does not hash to task key ${r.key}`);
-        }
-        body = encodeResultBody(result);
-        wallMs = result.timing.wallMs;
+        this.store.db.transaction(() => {
+          const at = isoNow();
+          for (const { kind, key, workerId, ...detail } of events) this.q.event.run(at, kind, null, Buffer.from(key, 'hex'), workerId, JSON.stringify(detail));
+          for (const c of commits) if (this.commitOne(c.inf, c.body, c.wallMs, at, touched)) settle.push(c.inf.key);
+          for (const rt of touched) {
+            this.maybeFinish(rt);
+            this.saveRow(rt);
+          }
+        })();
       } catch (err) {
-        this.log.warn({ worker: workerId, key: r.key, err: (err as Error).message }, 'invalid result');
-        rejected.push(r.key);
-        if (current) failures.push({ inf, code: (err as { code?: string }).code ?? 'INVALID_RESULT', message: (err as Error).message });
-        continue;
-      }
-      if (current) {
-        commits.push({ inf, body, wallMs });
-        continue;
-      }
-      const stored = this.q.resultBody.get(Buffer.from(r.key, 'hex')) as Buffer | undefined;
-      if (stored && Buffer.compare(stored, body) === 0) accepted.push(r.key);
-      else {
-        rejected.push(r.key);
-        this.log.warn({ worker: workerId, key: r.key, leaseId: r.leaseId, attempt: r.attempt }, 'result rejected by fencing (not the current lease)');
-        this.q.event.run(isoNow(), 'rejected', null, Buffer.from(r.key, 'hex'), workerId, JSON.stringify({ leaseId: r.leaseId, attempt: r.attempt }));
-      }
-    }
-    if (commits.length) {
-      const touched = new Set<SweepRuntime>();
-      this.store.db.transaction(() => {
-        const at = isoNow();
+        // Nothing of the slice was stored (e.g. disk full): its tasks go back to the queue, and
+        // the workers hear their results were refused. The counts read in the transaction are reloaded.
+        this.log.error({ err: (err as Error).message, results: commits.length }, 'could not commit results; their tasks are requeued');
+        for (const rt of touched) Object.assign(rt.row, this.store.sweepById(rt.row.id), { definition: rt.row.definition });
+        touched.clear();
+        settle.length = 0;
         for (const c of commits) {
-          const key = Buffer.from(c.inf.key, 'hex');
-          const ins = this.q.insertResult.run(key, this.simVersion, c.body, c.wallMs, w?.name ?? workerId, at);
-          if (ins.changes === 0) {
-            // Already stored (e.g. a duplicate cell finished first): never overwrite, only confirm identity.
-            const stored = this.q.resultBody.get(key) as Buffer;
-            if (Buffer.compare(stored, c.body) !== 0) {
-              this.log.error({ key: c.inf.key, worker: workerId }, 'a result differs from the stored one for the same key (non-determinism?); kept the stored one');
-            }
-          }
-          const rows = this.q.completeKey.all(c.inf.sweepId, c.inf.idx, c.inf.sweepId, c.inf.idx, c.inf.attempt, key) as { sweep_id: number; state: number }[];
-          for (const row of rows) {
-            const rt = this.sweeps.get(row.sweep_id);
-            if (!rt) continue;
-            rt.row.done++;
-            if (row.state === TASK.computed) rt.row.computed++;
-            else {
-              rt.row.cached++;
-              this.settled.add(c.inf.key);
-            }
-            touched.add(rt);
-          }
-          this.q.event.run(at, 'result', c.inf.sweepId, key, workerId, JSON.stringify({ attempt: c.inf.attempt }));
+          this.workers.get(c.inf.workerId)?.inflight.delete(c.inf.key);
+          this.retry.push({ sweepId: c.inf.sweepId, idx: c.inf.idx, key: c.inf.key, attempts: c.inf.attempts, fails: c.inf.fails });
         }
-        for (const rt of touched) {
-          this.maybeFinish(rt);
-          this.saveRow(rt);
+        for (const a of acks) {
+          a.rejected.push(...a.accepted);
+          a.accepted.length = 0;
         }
-      })();
-      for (const c of commits) {
-        this.dropInflight(c.inf);
-        accepted.push(c.inf.key);
-      }
-      if (w) w.completed += commits.length;
-      for (const rt of touched) {
-        this.sample(rt);
-        if (rt.row.state !== 'running') this.sweeps.delete(rt.row.id);
-        this.emit('progress', rt.row.name);
+        commits.length = 0;
       }
     }
-    for (const f of failures) this.failure(workerId, { key: f.inf.key, leaseId: f.inf.leaseId, attempt: f.inf.attempt, code: f.code, message: f.message });
+    for (const key of settle) this.settled.add(key);
+    for (const c of commits) {
+      const w = this.workers.get(c.inf.workerId);
+      w?.inflight.delete(c.inf.key);
+      if (w) w.completed++;
+    }
+    for (const rt of touched) {
+      this.sample(rt);
+      if (rt.row.state !== 'running') this.sweeps.delete(rt.row.id);
+      this.emit('progress', rt.row.name);
+    }
+    batches.forEach((b, i) => b.reply(acks[i]!));
+    for (const f of failures) this.failTask(f.workerId, { key: f.inf.key, leaseId: f.inf.leaseId, attempt: f.inf.attempt, code: f.code, message: f.message });
     this.schedulePump();
-    return { accepted, rejected };
+  }
+
+  /**
+   * Stores one accepted result and completes its task and every other pending
+   * task with its key (true when there were such); inside the transaction.
+   */
+  private commitOne(inf: Inflight, body: Uint8Array, wallMs: number, at: string, touched: Set<SweepRuntime>): boolean {
+    const key = Buffer.from(inf.key, 'hex');
+    const worker = this.workers.get(inf.workerId)?.name ?? inf.workerId;
+    if (this.q.insertResult.run(key, this.simVersion, body, wallMs, worker, at).changes === 0) {
+      // Already stored (e.g. a duplicate cell finished first): never overwrite, only confirm identity.
+      const stored = this.q.resultBody.get(key) as Buffer;
+      if (Buffer.compare(stored, body) !== 0) {
+        this.log.error({ key: inf.key, worker: inf.workerId }, 'a result differs from the stored one for the same key (non-determinism?); kept the stored one');
+      }
+    }
+    const count = (sweepId: number, computed: boolean) => {
+      const rt = this.sweeps.get(sweepId);
+      if (!rt) return;
+      rt.row.done++;
+      if (computed) rt.row.computed++;
+      else rt.row.cached++;
+      touched.add(rt);
+    };
+    // By primary key (a sequential page) first; the key index is only read, to find duplicates elsewhere.
+    if (this.q.completeTask.run(inf.attempt, inf.sweepId, inf.idx).changes > 0) count(inf.sweepId, true);
+    const others = this.q.cacheKey.all(key) as { sweep_id: number }[];
+    for (const row of others) count(row.sweep_id, false);
+    this.q.event.run(at, 'result', inf.sweepId, key, inf.workerId, JSON.stringify({ attempt: inf.attempt }));
+    return others.length > 0;
   }
 
   /** A task failed on a worker: retried on any worker up to maxAttempts, then marked failed. */
-  failure(workerId: string, f: { key: string; leaseId: string; attempt: number; code: string; message: string }): void {
+  failure(workerId: string, f: FailureReport): void {
+    this.flushResults(Number.POSITIVE_INFINITY);
+    this.failTask(workerId, f);
+  }
+
+  private failTask(workerId: string, f: FailureReport): void {
     const inf = this.inflight.get(f.key);
     if (!inf || inf.leaseId !== f.leaseId || inf.attempt !== f.attempt || inf.workerId !== workerId) {
       this.log.warn({ worker: workerId, key: f.key }, 'failure report for a lease that is not current; ignored');
@@ -629,6 +741,7 @@ export class Scheduler extends EventEmitter {
   }
 
   close(): void {
+    this.flushResults(Number.POSITIVE_INFINITY);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
   }

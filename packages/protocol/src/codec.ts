@@ -1,23 +1,9 @@
-import { join } from 'node:path';
-import protobuf from 'protobufjs';
-import type { RunResult } from '@sdpo/sim';
-import { LOADER_OPTIONS, PROTO_FILES, PROTO_ROOT } from './loader.js';
-import { resultFromWire, resultToWire } from './wire.js';
+import type { RunConfig, RunResult } from '@sdpo/sim';
+import { resultFromWire } from './wire.js';
+import { decodeWireResult, encodeRunResult } from './result-codec.js';
 import { parseGridData, type SweepDefinition } from './grid.js';
 import type { GridSpec as WireGridSpec } from './generated/sdpo/v1/GridSpec.js';
 import { ProtocolError } from './errors.js';
-
-let resultType: protobuf.Type | undefined;
-
-function runResultType(): protobuf.Type {
-  if (!resultType) {
-    const root = new protobuf.Root();
-    root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : join(PROTO_ROOT, target));
-    root.loadSync([...PROTO_FILES], { keepCase: LOADER_OPTIONS.keepCase });
-    resultType = root.lookupType('sdpo.v1.RunResult');
-  }
-  return resultType;
-}
 
 /**
  * The stored form of a result: the protobuf bytes of its deterministic part
@@ -25,17 +11,22 @@ function runResultType(): protobuf.Type {
  * byte-identical bodies, which is what fencing compares.
  */
 export function encodeResultBody(r: RunResult): Uint8Array {
-  const T = runResultType();
-  const wire = resultToWire(r);
-  // encode() takes the plain wire object as is (fromObject would copy it first).
-  return T.encode({ ...wire, wallMs: 0 }).finish();
+  return encodeRunResult(r.timing.wallMs === 0 ? r : { ...r, timing: { wallMs: 0 } });
 }
 
 /** Decodes a stored body back to a {@link RunResult} with the given wall time (ms). */
 export function decodeResultBody(body: Uint8Array, wallMs = 0): RunResult {
-  const T = runResultType();
-  const obj = T.toObject(T.decode(body), { longs: Number, enums: String, defaults: true, arrays: true, objects: true });
-  return resultFromWire({ ...obj, wallMs });
+  const wire = decodeWireResult(body);
+  wire.wallMs = wallMs;
+  return resultFromWire(wire);
+}
+
+/**
+ * A result from its protobuf bytes (as a worker sends it), checked like
+ * {@link resultFromWire}: with `expected`, its config must equal the leased one.
+ */
+export function resultFromBytes(bytes: Uint8Array, expected?: RunConfig): RunResult {
+  return resultFromWire(decodeWireResult(bytes), expected);
 }
 
 /** A sweep definition as the SubmitRequest grid (values as JSON text). */

@@ -1,4 +1,5 @@
 import type { Divergence, Feedback } from './config.js';
+import { exp, log } from './libm.js';
 import { ensureRow, rowOffset, type SoftmaxTables } from './policy.js';
 
 /**
@@ -227,16 +228,16 @@ export function shiftedSoftmax(
   let M = 0;
   if (a >= 0 && sa > 700) M = sa;
   if (b >= 0 && sb > 700 && sb > M) M = sb;
-  const scaleRest = M > 0 ? Math.exp(-M) : 1;
-  const ea = a >= 0 ? Math.exp(tlp[off + a]! + sa - M) : 0;
-  const eb = b >= 0 ? Math.exp(tlp[off + b]! + sb - M) : 0;
+  const scaleRest = M > 0 ? exp(-M) : 1;
+  const ea = a >= 0 ? exp(tlp[off + a]! + sa - M) : 0;
+  const eb = b >= 0 ? exp(tlp[off + b]! + sb - M) : 0;
   const z = rest * scaleRest + ea + eb;
   if (!(z > 0)) {
     // Everything underflowed (a near-one-hot π' shifted far down): take the max-shifted softmax of log π' + shift.
     generalShiftedSoftmax(tlp, off, V, a, sa, b, sb, q, logQ);
     return;
   }
-  const logZ = M + Math.log(z);
+  const logZ = M + log(z);
   const invZ = scaleRest / z;
   for (let v = 0; v < V; v++) logQ[v] = tlp[off + v]! - logZ;
   if (a >= 0) logQ[a]! += sa;
@@ -256,8 +257,8 @@ function generalLogZ(tlp: Float64Array, off: number, V: number, a: number, sa: n
     if (x > mx) mx = x;
   }
   let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(tlp[off + v]! + (v === a ? sa : 0) + (v === b ? sb : 0) - mx);
-  return mx + Math.log(sum);
+  for (let v = 0; v < V; v++) sum += exp(tlp[off + v]! + (v === a ? sa : 0) + (v === b ? sb : 0) - mx);
+  return mx + log(sum);
 }
 
 function generalShiftedSoftmax(
@@ -270,11 +271,11 @@ function generalShiftedSoftmax(
     if (x > mx) mx = x;
   }
   let sum = 0;
-  for (let v = 0; v < V; v++) sum += Math.exp(logQ[v]! - mx);
-  const lse = mx + Math.log(sum);
+  for (let v = 0; v < V; v++) sum += exp(logQ[v]! - mx);
+  const lse = mx + log(sum);
   for (let v = 0; v < V; v++) {
     logQ[v]! -= lse;
-    q[v] = Math.exp(logQ[v]!);
+    q[v] = exp(logQ[v]!);
   }
 }
 
@@ -369,7 +370,7 @@ export function sdpoGradient(
           const pu = pi[off + u]!;
           const lpu = lp[off + u]!;
           kl += pu * (lpu - logQ[u]!);
-          const l = pu > 0 ? lpu - Math.log((1 - beta) * pu + beta * q[u]!) : 0;
+          const l = pu > 0 ? lpu - log((1 - beta) * pu + beta * q[u]!) : 0;
           ell[u] = l;
           jm += pu * l;
         }
@@ -426,7 +427,7 @@ function reverseKlRows(
     }
     const demoShift = kappa * rho[i]!;
     // e^{demo shift} is the same at every position: π'(a)·e^{s} replaces e^{log π'(a) + s} there.
-    const eDemo = d >= 0 && demoShift <= 700 ? Math.exp(demoShift) : 0;
+    const eDemo = d >= 0 && demoShift <= 700 ? exp(demoShift) : 0;
     let p = V;
     for (let t = 0; t < T; t++) {
       const y = seqs[i * T + t]!;
@@ -476,11 +477,11 @@ function reverseKlRows(
       if (sa > 700) M = sa;
       if (b >= 0 && sb > 700 && sb > M) M = sb;
       // The product form needs π'(a) in the normal range (a subnormal has lost relative precision).
-      const ea = demoOnly && M === 0 && eDemo > 0 && ta > 1e-300 ? ta * eDemo : Math.exp(tlp[off + a]! + sa - M);
-      const eb = b >= 0 ? Math.exp(tlp[off + b]! + sb - M) : 0;
-      const z = (M > 0 ? rest * Math.exp(-M) : rest) + ea + eb;
+      const ea = demoOnly && M === 0 && eDemo > 0 && ta > 1e-300 ? ta * eDemo : exp(tlp[off + a]! + sa - M);
+      const eb = b >= 0 ? exp(tlp[off + b]! + sb - M) : 0;
+      const z = (M > 0 ? rest * exp(-M) : rest) + ea + eb;
       // Everything underflowed (a near-one-hot π' shifted far down): max-shifted log-sum-exp instead.
-      const logZ = z > 0 ? M + Math.log(z) : generalLogZ(tlp, off, V, a, sa, b, sb);
+      const logZ = z > 0 ? M + log(z) : generalLogZ(tlp, off, V, a, sa, b, sb);
       const pa = pi[off + a]!;
       const pb = b >= 0 ? pi[off + b]! : 0;
       const c = pa * sa + pb * sb;

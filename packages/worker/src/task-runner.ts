@@ -3,11 +3,11 @@
 // It imports @sdpo/sim only: every pool thread loads this module, and the
 // wire conversion (which would pull in gRPC) happens on the main thread.
 import { runSimulation, type RunConfig } from '@sdpo/sim';
-import { encodeRunResult } from './result-bytes.js';
+import { encodeRunResult } from '@sdpo/protocol/result-codec';
 
 /** What a pool thread returns per task. Errors are plain data: structured clone drops error classes. */
 export type Outcome =
-  /** `bytes`: the result as protobuf (see result-bytes.ts); `wallMs`: its compute time. */
+  /** `bytes`: the result as protobuf (see @sdpo/protocol/result-codec); `wallMs`: its compute time. */
   | { readonly ok: true; readonly bytes: Uint8Array; readonly wallMs: number }
   | { readonly ok: false; readonly code: string; readonly message: string };
 

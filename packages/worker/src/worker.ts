@@ -3,12 +3,11 @@ import { availableParallelism, hostname } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import {
-  checkWireConfig, coordinatorMessageSchema, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
-  type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient,
+  checkWireConfig, coordinatorMessageSchema, encodeResultsMessage, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
+  type CoordinatorMessage__Output, type EncodedResult, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import type { Outcome } from './task-runner.js';
-import { encodeResultsMessage, type EncodedResult } from './result-bytes.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {

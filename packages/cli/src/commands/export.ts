@@ -1,19 +1,26 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { openStore, StoreError } from '@sdpo/coordinator';
+import { exportHeader, exportLine, openStore, StoreError, type ExportKind } from '@sdpo/coordinator';
+import { createSweepClient, resultFromWire } from '@sdpo/protocol';
 import { parseFlags } from '../args.js';
+import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from '../connect.js';
 import { CliError, EXIT } from '../errors.js';
-import { DEFAULT_STORE } from '../embedded.js';
+import { clientError, DEFAULT_STORE } from '../embedded.js';
 
-const HELP = `usage: sdpo export NAME [--format csv|jsonl] [--curves] [--store FILE] [--out FILE]
+const HELP = `usage: sdpo export NAME [--format csv|jsonl] [--curves] [--out FILE] [--store FILE | --coordinator HOST:PORT]
 
 Writes a sweep's stored results in grid order: summaries as CSV (default) or
-JSON Lines, or with --curves every curve as JSON Lines. To stdout unless --out.`;
+JSON Lines, or with --curves every curve as JSON Lines. To stdout unless --out.
+Reads the store (default ${DEFAULT_STORE}) unless --coordinator (or env
+SDPO_COORDINATOR) is given; then the coordinator streams them.
+
+  --store FILE             read this store
+${CONNECT_HELP.replace(/\(default [^,]*, or env SDPO_COORDINATOR\)/, '(or env SDPO_COORDINATOR)')}`;
 
 export default async function exportCommand(argv: string[]): Promise<number> {
   const s = { type: 'string' } as const;
   const { values, positionals } = parseFlags(
     argv,
-    { format: s, curves: { type: 'boolean' }, store: s, out: s, help: { type: 'boolean', short: 'h' } },
+    { ...CONNECT_FLAGS, format: s, curves: { type: 'boolean' }, store: s, out: s, help: { type: 'boolean', short: 'h' } },
     'export',
     true,
   );
@@ -26,32 +33,46 @@ export default async function exportCommand(argv: string[]): Promise<number> {
   const format = values.format ?? (values.curves ? 'jsonl' : 'csv');
   if (format !== 'csv' && format !== 'jsonl') throw new CliError(`--format: expected csv or jsonl, got '${format}'`);
   if (values.curves && format !== 'jsonl') throw new CliError('--curves: curves export as JSON Lines only (--format jsonl)');
+  const kind: ExportKind = values.curves ? 'curves' : format;
+  const { address, options } = values.store && !values.coordinator ? { address: undefined, options: {} } : connectOptions(values, undefined);
   const storePath = values.store ?? DEFAULT_STORE;
-  if (!existsSync(storePath)) throw new CliError(`export: no store at ${storePath} (pass --store FILE)`);
-  const store = openStore(storePath);
-  let out: WriteStream | undefined;
+  if (!address && !existsSync(storePath)) throw new CliError(`export: no store at ${storePath} (pass --store FILE, or --coordinator HOST:PORT)`);
+
+  const out: WriteStream | undefined = values.out ? createWriteStream(values.out) : undefined;
+  // Buffered in chunks: one write per row would dominate on big sweeps.
+  let buf = exportHeader(kind);
+  const write = (chunk: string) => {
+    buf += chunk;
+    if (buf.length > 1 << 16) {
+      (out ?? process.stdout).write(buf);
+      buf = '';
+    }
+  };
   try {
-    if (!store.getSweep(name)) throw new CliError(`export: no sweep named '${name}' in ${storePath}`);
-    out = values.out ? createWriteStream(values.out) : undefined;
-    // Buffered in chunks: one write per row would dominate on big sweeps.
-    let buf = '';
-    const write = (chunk: string) => {
-      buf += chunk;
-      if (buf.length > 1 << 16) {
-        (out ?? process.stdout).write(buf);
-        buf = '';
+    if (address) {
+      const client = createSweepClient(address, options);
+      try {
+        // Rows arrive in grid order; each is checked like any result from the wire.
+        await client.results(name, (r) => write(exportLine(kind, { index: r.index, key: r.key, result: resultFromWire(r.result) })))
+          .catch((e: unknown) => clientError(e, address));
+      } finally {
+        client.close();
       }
-    };
-    if (values.curves) store.exportCurvesJsonl(name, write);
-    else if (format === 'csv') store.exportSummariesCsv(name, write);
-    else store.exportSummariesJsonl(name, write);
+    } else {
+      const store = openStore(storePath);
+      try {
+        if (!store.getSweep(name)) throw new CliError(`export: no sweep named '${name}' in ${storePath}`);
+        for (const row of store.iterateResults(name)) write(exportLine(kind, row));
+      } catch (err) {
+        if (err instanceof StoreError) throw new CliError(`export: ${err.message}`);
+        throw err;
+      } finally {
+        store.close();
+      }
+    }
     (out ?? process.stdout).write(buf);
-  } catch (err) {
-    if (err instanceof StoreError) throw new CliError(`export: ${err.message}`);
-    throw err;
   } finally {
-    store.close();
-    if (out) await new Promise((res) => out!.end(res));
+    if (out) await new Promise((res) => out.end(res));
   }
   return EXIT.ok;
 }

@@ -5,7 +5,7 @@ import { parseFlags } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTable } from '../table.js';
 import { clientError, DEFAULT_STORE, infoToProgress, progressReporter } from '../embedded.js';
-import { readToken } from './submit.js';
+import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from '../connect.js';
 
 const HELP = `usage: sdpo status [NAME] [--watch] [--json] [--coordinator HOST:PORT | --store FILE]
 
@@ -15,6 +15,8 @@ SDPO_COORDINATOR) is given; otherwise reads the store (default ${DEFAULT_STORE})
 
   --watch   follow NAME until it finishes (progress bar on a TTY)
   --json    machine-readable output
+  --store FILE             read this store instead of asking a coordinator
+${CONNECT_HELP.replace(/\(default [^,]*, or env SDPO_COORDINATOR\)/, '(or env SDPO_COORDINATOR)')}
 
 Exit codes with NAME: 0 no failed tasks, 1 some tasks failed (state 'failed' =
 completed with failures), 2 bad input.`;
@@ -39,7 +41,7 @@ export default async function status(argv: string[]): Promise<number> {
   const s = { type: 'string' } as const;
   const { values, positionals } = parseFlags(
     argv,
-    { coordinator: s, store: s, watch: { type: 'boolean' }, json: { type: 'boolean' }, 'token-file': s, help: { type: 'boolean', short: 'h' } },
+    { ...CONNECT_FLAGS, store: s, watch: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     'status',
     true,
   );
@@ -49,10 +51,9 @@ export default async function status(argv: string[]): Promise<number> {
   }
   const name = positionals[0];
   if (values.watch && !name) throw new CliError('status --watch: name the sweep to follow');
-  const address = values.coordinator ?? (values.store ? undefined : process.env['SDPO_COORDINATOR']);
+  const { address, options } = values.store && !values.coordinator ? { address: undefined, options: {} } : connectOptions(values, undefined);
   if (address) {
-    const token = await readToken(values['token-file']);
-    const client = createSweepClient(address, token ? { token } : {});
+    const client = createSweepClient(address, options);
     try {
       if (name && values.watch) {
         const progress = progressReporter({ quiet: values.json === true });

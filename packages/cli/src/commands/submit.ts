@@ -1,7 +1,8 @@
-import { createSweepClient, gridToWire } from '@sdpo/protocol';
+import { gridToWire } from '@sdpo/protocol';
 import { parseFlags } from '../args.js';
+import { CONNECT_FLAGS, CONNECT_HELP, sweepClient } from '../connect.js';
 import { CliError, EXIT } from '../errors.js';
-import { clientError, DEFAULT_COORDINATOR, infoToProgress, loadGridOrExit, progressLine, progressReporter } from '../embedded.js';
+import { clientError, infoToProgress, loadGridOrExit, progressLine, progressReporter } from '../embedded.js';
 
 const HELP = `usage: sdpo submit GRID [--coordinator HOST:PORT] [--watch] [--json]
 
@@ -9,15 +10,14 @@ Validates a grid file locally, then submits it to a running coordinator.
 Submitting the same name and grid again is a no-op (it reports the sweep);
 the same name with another grid is refused (exit 2).
 
-  --coordinator HOST:PORT  (default ${DEFAULT_COORDINATOR}, or env SDPO_COORDINATOR)
   --watch                  follow progress until the sweep finishes
   --json                   print the sweep's status as JSON
-  --token-file FILE        bearer token (or env SDPO_TOKEN)`;
+${CONNECT_HELP}`;
 
 export default async function submit(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(
     argv,
-    { coordinator: { type: 'string' }, watch: { type: 'boolean' }, json: { type: 'boolean' }, 'token-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    { ...CONNECT_FLAGS, watch: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     'submit',
     true,
   );
@@ -27,9 +27,7 @@ export default async function submit(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) throw new CliError(`submit: one grid file expected\n\n${HELP}`);
   const def = loadGridOrExit(positionals[0], 'submit');
-  const address = values.coordinator ?? process.env['SDPO_COORDINATOR'] ?? DEFAULT_COORDINATOR;
-  const token = await readToken(values['token-file']);
-  const client = createSweepClient(address, token ? { token } : {});
+  const { client, address } = sweepClient(values);
   try {
     let info = await client.submit(gridToWire(def)).catch((e: unknown) => clientError(e, address));
     if (values.watch) {
@@ -44,16 +42,5 @@ export default async function submit(argv: string[]): Promise<number> {
     return values.watch && info.failed > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     client.close();
-  }
-}
-
-/** Reads a token file (or SDPO_TOKEN). */
-export async function readToken(path: string | undefined): Promise<string | undefined> {
-  if (path === undefined) return process.env['SDPO_TOKEN'];
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch (err) {
-    throw new CliError(`--token-file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }

@@ -1,0 +1,38 @@
+import { createSweepClient, type ClientOptions, type SweepClient } from '@sdpo/protocol';
+import { readSecrets } from './args.js';
+import { DEFAULT_COORDINATOR } from './embedded.js';
+import { CliError } from './errors.js';
+
+const s = { type: 'string' } as const;
+
+/** The flags of every command that talks to a coordinator. */
+export const CONNECT_FLAGS = { coordinator: s, 'token-file': s, 'tls-ca': s, 'tls-cert': s, 'tls-key': s } as const;
+
+/** Help lines for {@link CONNECT_FLAGS}. */
+export const CONNECT_HELP = `  --coordinator HOST:PORT  (default ${DEFAULT_COORDINATOR}, or env SDPO_COORDINATOR)
+  --token-file FILE        bearer token (or env SDPO_TOKEN)
+  --tls-ca FILE            TLS: the CA that signed the coordinator's certificate
+  --tls-cert FILE --tls-key FILE   client certificate for mutual TLS`;
+
+/** Where to connect and how (token, TLS), from {@link CONNECT_FLAGS}; `address` undefined only if `fallback` is. */
+export function connectOptions(
+  values: { readonly [flag: string]: unknown },
+  fallback: string | undefined = DEFAULT_COORDINATOR,
+): { address: string | undefined; options: ClientOptions } {
+  const { token, cert, key, ca } = readSecrets(values);
+  if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together (a client certificate and its key)');
+  const given = typeof values['coordinator'] === 'string' ? values['coordinator'] : undefined;
+  return {
+    address: given ?? process.env['SDPO_COORDINATOR'] ?? fallback,
+    options: {
+      ...(token ? { token } : {}),
+      ...(ca || cert ? { tls: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+    },
+  };
+}
+
+/** A SweepService client for the coordinator the flags name. */
+export function sweepClient(values: { readonly [flag: string]: unknown }): { client: SweepClient; address: string } {
+  const { address, options } = connectOptions(values);
+  return { client: createSweepClient(address!, options), address: address! };
+}

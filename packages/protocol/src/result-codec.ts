@@ -1,0 +1,430 @@
+// The hand-written protobuf codec of results, the one hot path of the wire.
+//
+// Results leave a pool thread already encoded: the thread writes the protobuf
+// bytes of its RunResult, and the worker's main thread only frames them into a
+// Results message. On the coordinator the Results envelope is split by hand
+// and each result decoded straight from its bytes, checked, and re-encoded
+// canonically for the store. protobufjs (through grpc-js) built an object tree
+// per result, converted it to the wire shape and encoded it again: together
+// more CPU per task than the store's transaction. Imports nothing heavy (pool
+// threads load this file through `@sdpo/protocol/result-codec`).
+import type { RunResult } from '@sdpo/sim';
+import { ProtocolError } from './errors.js';
+
+/** A write position; `b` null only measures. */
+interface Out {
+  b: Buffer | null;
+  o: number;
+}
+
+/**
+ * The protobuf bytes of `sdpo.v1.RunResult` for `r` (nulls as NaN, see
+ * run.proto), exactly as protobufjs writes them: proto3 zero scalars, empty
+ * strings and empty lists are left out, messages always written.
+ */
+export function encodeRunResult(r: RunResult): Uint8Array {
+  const m: Out = { b: null, o: 0 };
+  writeResult(m, r);
+  // Not from Buffer's shared pool: the bytes cross threads, and a pooled view would carry its whole 8 KiB slab.
+  const w: Out = { b: Buffer.allocUnsafeSlow(m.o), o: 0 };
+  writeResult(w, r);
+  return w.b!;
+}
+
+/** One finished task as the worker reports it, its result already encoded. */
+export interface EncodedResult {
+  readonly key: string;
+  readonly leaseId: string;
+  readonly attempt: number;
+  /** {@link encodeRunResult} bytes. */
+  readonly result: Uint8Array;
+}
+
+/** The bytes of a `WorkerMessage` holding `Results` with these results, in order. */
+export function encodeResultsMessage(results: readonly EncodedResult[]): Buffer {
+  const m: Out = { b: null, o: 0 };
+  writeResults(m, results);
+  const inner = m.o;
+  const w: Out = { b: null, o: 0 };
+  varint(w, 26);
+  varint(w, inner);
+  w.b = Buffer.allocUnsafe(w.o + inner);
+  w.o = 0;
+  varint(w, 26);
+  varint(w, inner);
+  writeResults(w, results);
+  return w.b;
+}
+
+function writeResults(w: Out, results: readonly EncodedResult[]): void {
+  for (const r of results) msg(w, 10, writeTaskResult, r);
+}
+
+function writeTaskResult(w: Out, r: EncodedResult): void {
+  str(w, 10, r.key);
+  str(w, 18, r.leaseId);
+  uint(w, 24, r.attempt >>> 0);
+  varint(w, 34);
+  varint(w, r.result.length);
+  if (w.b) w.b.set(r.result, w.o);
+  w.o += r.result.length;
+}
+
+function writeResult(w: Out, r: RunResult): void {
+  str(w, 10, r.simVersion);
+  msg(w, 18, writeConfig, r.config);
+  msg(w, 26, writeSummary, r.summary);
+  msg(w, 34, writeCurves, r.curves);
+  dbl(w, 41, r.timing.wallMs);
+}
+
+function writeConfig(w: Out, c: RunResult['config']): void {
+  uint(w, 8, c.seed);
+  str(w, 18, c.method);
+  str(w, 26, c.feedback);
+  dbl(w, 33, c.noise);
+  uint(w, 40, c.vocab >>> 0);
+  uint(w, 48, c.length >>> 0);
+  uint(w, 56, c.group >>> 0);
+  uint(w, 64, c.steps >>> 0);
+  dbl(w, 73, c.lr);
+  dbl(w, 81, c.kappa);
+  dbl(w, 89, c.emaRate);
+  str(w, 98, c.divergence);
+  dbl(w, 105, c.jsdBeta);
+  msg(w, 114, writeWeights, c.weights);
+  dbl(w, 121, c.binaryQuantile);
+  msg(w, 130, writeHybrid, c.hybrid);
+  uint(w, 136, c.evalEvery >>> 0);
+}
+
+function writeWeights(w: Out, x: RunResult['config']['weights']): void {
+  dbl(w, 9, x.local);
+  dbl(w, 17, x.coherence);
+  dbl(w, 25, x.global);
+}
+
+function writeHybrid(w: Out, x: RunResult['config']['hybrid']): void {
+  dbl(w, 9, x.alphaMin);
+  dbl(w, 17, x.alphaMax);
+  uint(w, 24, x.warmup >>> 0);
+}
+
+function writeSummary(w: Out, s: RunResult['summary']): void {
+  dbl(w, 9, s.finalReward);
+  dbl(w, 17, s.initialReward);
+  dbl(w, 25, s.aucReward);
+  dbl(w, 33, s.entropyInitial);
+  dbl(w, 41, s.entropyFinal);
+  dbl(w, 49, s.entropyDrop);
+  dbl(w, 57, s.creditCorr ?? Number.NaN);
+  uint(w, 64, s.creditSteps >>> 0);
+  dbl(w, 73, s.stepsTo90 ?? Number.NaN);
+  dbl(w, 81, s.topSequenceProbFinal);
+}
+
+function writeCurves(w: Out, c: RunResult['curves']): void {
+  doubles(w, 10, c.step);
+  doubles(w, 18, c.reward);
+  doubles(w, 26, c.entropy);
+  doubles(w, 34, c.topSequenceProb);
+  doubles(w, 42, c.credit);
+  doubles(w, 50, c.kl);
+  doubles(w, 58, c.alpha);
+}
+
+/** A varint of the non-negative integer `x` (< 2^53; tags included). */
+function varint(w: Out, x: number): void {
+  const b = w.b;
+  if (!b) {
+    w.o++;
+    while (x >= 128) {
+      x = Math.floor(x / 128);
+      w.o++;
+    }
+    return;
+  }
+  while (x >= 128) {
+    b[w.o++] = (x % 128) | 128;
+    x = Math.floor(x / 128);
+  }
+  b[w.o++] = x;
+}
+
+function uint(w: Out, tag: number, x: number): void {
+  if (x === 0) return;
+  varint(w, tag);
+  varint(w, x);
+}
+
+function dbl(w: Out, tag: number, x: number): void {
+  if (Object.is(x, 0)) return;
+  varint(w, tag);
+  if (w.b) w.b.writeDoubleLE(x, w.o);
+  w.o += 8;
+}
+
+function str(w: Out, tag: number, s: string): void {
+  if (s === '') return;
+  varint(w, tag);
+  const len = Buffer.byteLength(s);
+  varint(w, len);
+  if (w.b) w.b.write(s, w.o, 'utf8');
+  w.o += len;
+}
+
+function doubles(w: Out, tag: number, xs: readonly (number | null)[]): void {
+  if (!xs.length) return;
+  varint(w, tag);
+  varint(w, 8 * xs.length);
+  const b = w.b;
+  if (!b) {
+    w.o += 8 * xs.length;
+    return;
+  }
+  let o = w.o;
+  for (const x of xs) o = b.writeDoubleLE(x ?? Number.NaN, o);
+  w.o = o;
+}
+
+function msg<T>(w: Out, tag: number, write: (w: Out, x: T) => void, x: T): void {
+  varint(w, tag);
+  const m: Out = { b: null, o: 0 };
+  write(m, x);
+  varint(w, m.o);
+  write(w, x);
+}
+
+// ---- decoding -------------------------------------------------------------------
+
+/** The wire shape of a decoded result (NaN still standing for null), as {@link resultFromWire} checks it. */
+export interface DecodedWireResult {
+  simVersion: string;
+  config: DecodedConfig;
+  summary: Record<keyof RunResult['summary'], number>;
+  curves: Record<keyof RunResult['curves'], number[]>;
+  wallMs: number;
+}
+
+interface DecodedConfig {
+  seed: number; method: string; feedback: string; noise: number; vocab: number; length: number; group: number; steps: number;
+  lr: number; kappa: number; emaRate: number; divergence: string; jsdBeta: number;
+  weights: { local: number; coherence: number; global: number };
+  binaryQuantile: number; hybrid: { alphaMin: number; alphaMax: number; warmup: number }; evalEvery: number;
+}
+
+/** A read position over `b[o, end)`. */
+interface In {
+  readonly b: Buffer;
+  o: number;
+  readonly end: number;
+  /** Where in the message, for errors (`result.curves`). */
+  readonly path: string;
+}
+
+const malformed = (r: In, what: string): never => {
+  throw new ProtocolError('INVALID_RESULT', `${r.path}: malformed protobuf (${what}) at byte ${r.o}`);
+};
+
+function readVarint(r: In): number {
+  let x = 0;
+  let scale = 1;
+  for (let i = 0; i < 8; i++) {
+    if (r.o >= r.end) return malformed(r, 'truncated varint');
+    const byte = r.b[r.o++]!;
+    x += (byte & 127) * scale;
+    if (byte < 128) return x;
+    scale *= 128;
+  }
+  // Eight 7-bit groups are 2^56: past every integer a result may hold (< 2^53).
+  return malformed(r, 'varint longer than 8 bytes');
+}
+
+function readTag(r: In): { field: number; type: number } {
+  const tag = readVarint(r);
+  return { field: Math.floor(tag / 8), type: tag & 7 };
+}
+
+function sub(r: In, path: string): In {
+  const len = readVarint(r);
+  if (len > r.end - r.o) return malformed(r, 'length past the end');
+  const s: In = { b: r.b, o: r.o, end: r.o + len, path };
+  r.o += len;
+  return s;
+}
+
+function readString(r: In): string {
+  const s = sub(r, r.path);
+  return r.b.toString('utf8', s.o, s.end);
+}
+
+function readDouble(r: In): number {
+  if (r.end - r.o < 8) return malformed(r, 'truncated double');
+  const x = r.b.readDoubleLE(r.o);
+  r.o += 8;
+  return x;
+}
+
+function readDoubles(r: In, path: string): number[] {
+  const s = sub(r, path);
+  const n = s.end - s.o;
+  if (n % 8 !== 0) return malformed(s, 'packed doubles not a multiple of 8 bytes');
+  const out = new Array<number>(n / 8);
+  for (let i = 0; i < out.length; i++) out[i] = r.b.readDoubleLE(s.o + 8 * i);
+  return out;
+}
+
+/** Reads the fields of one message; `field` gets each (number, wire type) and must consume its value. */
+function fields(r: In, field: (f: number, type: number) => boolean): void {
+  while (r.o < r.end) {
+    const { field: f, type } = readTag(r);
+    if (!field(f, type)) malformed(r, `unexpected field ${f} with wire type ${type}`);
+  }
+}
+
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+
+function decodeConfig(r: In): DecodedConfig {
+  const c: DecodedConfig = {
+    seed: 0, method: '', feedback: '', noise: 0, vocab: 0, length: 0, group: 0, steps: 0, lr: 0, kappa: 0, emaRate: 0,
+    divergence: '', jsdBeta: 0, weights: { local: 0, coherence: 0, global: 0 }, binaryQuantile: 0,
+    hybrid: { alphaMin: 0, alphaMax: 0, warmup: 0 }, evalEvery: 0,
+  };
+  fields(r, (f, type) => {
+    switch (type === VARINT ? f : type === I64 ? -f : type === LEN ? 100 + f : 0) {
+      case 1: c.seed = readVarint(r); break;
+      case 102: c.method = readString(r); break;
+      case 103: c.feedback = readString(r); break;
+      case -4: c.noise = readDouble(r); break;
+      case 5: c.vocab = readVarint(r); break;
+      case 6: c.length = readVarint(r); break;
+      case 7: c.group = readVarint(r); break;
+      case 8: c.steps = readVarint(r); break;
+      case -9: c.lr = readDouble(r); break;
+      case -10: c.kappa = readDouble(r); break;
+      case -11: c.emaRate = readDouble(r); break;
+      case 112: c.divergence = readString(r); break;
+      case -13: c.jsdBeta = readDouble(r); break;
+      case 114: {
+        const w = sub(r, `${r.path}.weights`);
+        fields(w, (g, t) => {
+          const k = (['local', 'coherence', 'global'] as const)[g - 1];
+          if (k === undefined || t !== I64) return false;
+          c.weights[k] = readDouble(w);
+          return true;
+        });
+        break;
+      }
+      case -15: c.binaryQuantile = readDouble(r); break;
+      case 116: {
+        const h = sub(r, `${r.path}.hybrid`);
+        fields(h, (g, t) => {
+          if (t === I64 && (g === 1 || g === 2)) c.hybrid[g === 1 ? 'alphaMin' : 'alphaMax'] = readDouble(h);
+          else if (t === VARINT && g === 3) c.hybrid.warmup = readVarint(h);
+          else return false;
+          return true;
+        });
+        break;
+      }
+      case 17: c.evalEvery = readVarint(r); break;
+      default: return false;
+    }
+    return true;
+  });
+  return c;
+}
+
+const SUMMARY_FIELDS = [
+  'finalReward', 'initialReward', 'aucReward', 'entropyInitial', 'entropyFinal', 'entropyDrop', 'creditCorr', 'creditSteps',
+  'stepsTo90', 'topSequenceProbFinal',
+] as const;
+const CURVE_FIELDS = ['step', 'reward', 'entropy', 'topSequenceProb', 'credit', 'kl', 'alpha'] as const;
+
+/**
+ * Decodes the protobuf bytes of `sdpo.v1.RunResult` into its wire shape
+ * (absent fields take their proto3 defaults, as protobufjs gives them).
+ * Structure only: unknown fields, wrong wire types, unpacked or truncated
+ * data are refused with a {@link ProtocolError} (INVALID_RESULT) naming where;
+ * values are for {@link resultFromWire} to check.
+ */
+export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWireResult {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r: In = { b, o: 0, end: b.length, path };
+  const out: DecodedWireResult = {
+    simVersion: '', config: decodeConfig({ b, o: 0, end: 0, path }), wallMs: 0,
+    summary: Object.fromEntries(SUMMARY_FIELDS.map((k) => [k, 0])) as DecodedWireResult['summary'],
+    curves: Object.fromEntries(CURVE_FIELDS.map((k) => [k, []])) as unknown as DecodedWireResult['curves'],
+  };
+  fields(r, (f, type) => {
+    if (type === LEN && f === 1) out.simVersion = readString(r);
+    else if (type === LEN && f === 2) out.config = decodeConfig(sub(r, `${path}.config`));
+    else if (type === LEN && f === 3) {
+      const s = sub(r, `${path}.summary`);
+      fields(s, (g, t) => {
+        const k = SUMMARY_FIELDS[g - 1];
+        if (k === undefined || t !== (k === 'creditSteps' ? VARINT : I64)) return false;
+        out.summary[k] = t === VARINT ? readVarint(s) : readDouble(s);
+        return true;
+      });
+    } else if (type === LEN && f === 4) {
+      const s = sub(r, `${path}.curves`);
+      fields(s, (g, t) => {
+        const k = CURVE_FIELDS[g - 1];
+        if (k === undefined || t !== LEN) return false;
+        out.curves[k] = readDoubles(s, `${path}.curves.${k}`);
+        return true;
+      });
+    } else if (type === I64 && f === 5) out.wallMs = readDouble(r);
+    else return false;
+    return true;
+  });
+  return out;
+}
+
+/** One result of a Results message, its RunResult still as bytes. */
+export interface ResultFrame {
+  readonly key: string;
+  readonly leaseId: string;
+  readonly attempt: number;
+  readonly result: Uint8Array;
+}
+
+/**
+ * Splits the bytes of a `WorkerMessage` that holds `Results` into its
+ * results without decoding them; undefined when the message is another kind
+ * (the caller decodes those in full). Throws a {@link ProtocolError} when a
+ * Results message is malformed.
+ */
+export function splitResultsMessage(bytes: Uint8Array): ResultFrame[] | undefined {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Field 3 (results), length-delimited: the tag byte 26 opens the message.
+  if (b.length === 0 || b[0] !== 26) return undefined;
+  const r: In = { b, o: 1, end: b.length, path: 'results' };
+  const body = sub(r, 'results');
+  // Anything after the Results field (another oneof member) makes the message ambiguous: decode it the slow way.
+  if (r.o !== r.end) return undefined;
+  const out: ResultFrame[] = [];
+  fields(body, (f, type) => {
+    if (f !== 1 || type !== LEN) return false;
+    const t = sub(body, `results[${out.length}]`);
+    let key = '';
+    let leaseId = '';
+    let attempt = 0;
+    let result: Uint8Array = Buffer.alloc(0);
+    fields(t, (g, tt) => {
+      if (g === 1 && tt === LEN) key = readString(t);
+      else if (g === 2 && tt === LEN) leaseId = readString(t);
+      else if (g === 3 && tt === VARINT) attempt = readVarint(t);
+      else if (g === 4 && tt === LEN) {
+        const s = sub(t, t.path);
+        result = b.subarray(s.o, s.end);
+      } else return false;
+      return true;
+    });
+    out.push({ key, leaseId, attempt, result });
+    return true;
+  });
+  return out;
+}
