@@ -15,6 +15,11 @@ export interface SchedulerOptions {
   readonly leaseMs?: number;
   /** Workers send a heartbeat this often (default 5 000 ms). */
   readonly heartbeatMs?: number;
+  /**
+   * A task is marked failed (WORKER_LOST) once its worker was lost this many
+   * times while running it: the stream broke or the lease expired (default 5).
+   */
+  readonly maxLost?: number;
   readonly logger: Logger;
   /** Defaults to @sdpo/sim's SIM_VERSION; tests may pin another. */
   readonly simVersion?: string;
@@ -70,6 +75,8 @@ interface TaskRef {
   readonly key: string;
   attempts: number;
   fails: number;
+  /** Leases lost with their worker (stream broken, lease expired) in this coordinator's life. */
+  lost: number;
 }
 
 interface Inflight extends TaskRef {
@@ -90,6 +97,8 @@ interface WorkerState {
   lastSeen: number;
   completed: number;
   draining: boolean;
+  /** Running a task that was lost before, alone: nothing more is leased to it until it is empty. */
+  isolating: boolean;
 }
 
 interface SweepRuntime {
@@ -139,6 +148,7 @@ interface QueuedResults {
 export class Scheduler extends EventEmitter {
   readonly leaseMs: number;
   readonly heartbeatMs: number;
+  readonly maxLost: number;
   readonly simVersion: string;
   private readonly log: Logger;
   private readonly sweeps = new Map<number, SweepRuntime>();
@@ -157,6 +167,12 @@ export class Scheduler extends EventEmitter {
   private leaseCounter = 0;
   private workerCounter = 0;
   private pumpScheduled = false;
+  private closed = false;
+  /**
+   * The worker that takes no new work until it is empty, so that a task lost
+   * before (which runs only on an empty worker) cannot starve behind busy ones.
+   */
+  private reserved: string | undefined;
   private readonly resultQueue: QueuedResults[] = [];
   private resultFlushScheduled = false;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -169,6 +185,7 @@ export class Scheduler extends EventEmitter {
     super();
     this.leaseMs = options.leaseMs ?? 60_000;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
+    this.maxLost = options.maxLost ?? 5;
     this.simVersion = options.simVersion ?? SIM_VERSION;
     this.log = options.logger;
     const db = store.db;
@@ -376,7 +393,7 @@ export class Scheduler extends EventEmitter {
       throw new CoordinatorError('VERSION_MISMATCH', `worker '${hello.name}' speaks protocol version ${hello.protocolVersion}, the coordinator ${protocolVersion}; run the same sdpo version on both`);
     }
     const id = `w${++this.workerCounter}-${this.epoch}`;
-    this.workers.set(id, { id, name: hello.name, threads: hello.threads, sink, credits: 0, inflight: new Set(), lastSeen: Date.now(), completed: 0, draining: false });
+    this.workers.set(id, { id, name: hello.name, threads: hello.threads, sink, credits: 0, inflight: new Set(), lastSeen: Date.now(), completed: 0, draining: false, isolating: false });
     sink.send({ welcome: { workerId: id, heartbeatMs: this.heartbeatMs, leaseMs: this.leaseMs } });
     this.log.info({ worker: id, name: hello.name, threads: hello.threads }, 'worker joined');
     return id;
@@ -399,18 +416,31 @@ export class Scheduler extends EventEmitter {
     this.pump();
   }
 
-  /** The worker's stream closed: its tasks go back to the front of the queue at once. */
+  /**
+   * The worker's stream closed: its tasks go back to the front of the queue
+   * at once, each counting a loss (a draining worker leaves holding nothing).
+   * A task lost {@link maxLost} times, as one that crashes its worker's
+   * process is every time, is marked failed with WORKER_LOST instead.
+   */
   removeWorker(workerId: string, reason: string): void {
     this.flushResults(Number.POSITIVE_INFINITY);
     const w = this.workers.get(workerId);
     if (!w) return;
     this.workers.delete(workerId);
+    if (this.reserved === workerId) this.reserved = undefined;
     const back: TaskRef[] = [];
+    const lost: TaskRef[] = [];
     for (const key of w.inflight) {
       const inf = this.inflight.get(key);
       if (!inf) continue;
       this.inflight.delete(key);
-      back.push({ sweepId: inf.sweepId, idx: inf.idx, key: inf.key, attempts: inf.attempts, fails: inf.fails });
+      // Once closing, leases are void: the next coordinator starts them afresh.
+      const ref = { sweepId: inf.sweepId, idx: inf.idx, key: inf.key, attempts: inf.attempts, fails: inf.fails, lost: inf.lost + (this.closed ? 0 : 1) };
+      (ref.lost >= this.maxLost ? lost : back).push(ref);
+    }
+    for (const ref of lost) {
+      const message = `lost ${ref.lost} times with its worker (last: ${w.name}, ${reason}); a task whose worker process dies or stops answering while running it is not run again after ${this.maxLost} losses`;
+      this.recordFailure(ref, workerId, 'WORKER_LOST', message, true);
     }
     back.sort((a, b) => a.sweepId - b.sweepId || a.idx - b.idx);
     this.retry.unshift(...back);
@@ -461,8 +491,10 @@ export class Scheduler extends EventEmitter {
   private pump(): void {
     for (const w of this.workers.values()) {
       if (w.draining || w.credits <= 0) continue;
-      const tasks = this.take(w.credits);
-      if (tasks.length === 0) break;
+      if (w.inflight.size > 0 && (w.isolating || this.reserved === w.id)) continue;
+      w.isolating = false;
+      const tasks = this.take(w.credits, w);
+      if (tasks.length === 0) continue;
       const leaseId = `${this.epoch}-${++this.leaseCounter}`;
       const wire = [];
       for (const t of tasks) {
@@ -479,8 +511,15 @@ export class Scheduler extends EventEmitter {
     }
   }
 
-  private take(n: number): TaskRef[] {
+  /**
+   * Up to `n` tasks for worker `w`, in order. A task that was lost with a
+   * worker before may be what killed it, so it is leased only alone, to a
+   * worker holding nothing else: if it crashes that one too, no other task
+   * shares its loss. Until an empty worker takes it, it stays at the front.
+   */
+  private take(n: number, w: WorkerState): TaskRef[] {
     const out: TaskRef[] = [];
+    const held: TaskRef[] = [];
     while (out.length < n) {
       const fromRetry = this.retry.length > 0;
       const t = fromRetry ? this.retry.shift() : this.nextReady();
@@ -490,8 +529,20 @@ export class Scheduler extends EventEmitter {
       // The same config queued twice (two sweeps, or a repeated cell) runs once; its result completes both.
       if (this.inflight.has(t.key)) continue;
       if (fromRetry ? this.q.taskState.get(t.sweepId, t.idx) !== TASK.pending : this.settled.has(t.key)) continue;
+      if (t.lost > 0) {
+        if (out.length === 0 && w.inflight.size === 0) {
+          w.isolating = true;
+          out.push(t);
+          break;
+        }
+        held.push(t);
+        continue;
+      }
       out.push(t);
     }
+    this.retry.unshift(...held);
+    if (w.isolating && this.reserved === w.id) this.reserved = undefined;
+    else if (held.length && (this.reserved === undefined || !this.workers.has(this.reserved))) this.reserved = w.id;
     return out;
   }
 
@@ -506,7 +557,7 @@ export class Scheduler extends EventEmitter {
         if (rows.length < REFILL) rt.exhausted = true;
         if (rows.length === 0) continue;
         rt.cursor = rows[rows.length - 1]!.idx + 1;
-        this.ready = rows.map((r) => ({ sweepId: rt.row.id, idx: r.idx, key: r.key.toString('hex'), attempts: r.attempts, fails: r.fails }));
+        this.ready = rows.map((r) => ({ sweepId: rt.row.id, idx: r.idx, key: r.key.toString('hex'), attempts: r.attempts, fails: r.fails, lost: 0 }));
         break;
       }
     }
@@ -633,7 +684,7 @@ export class Scheduler extends EventEmitter {
         settle.length = 0;
         for (const c of commits) {
           this.workers.get(c.inf.workerId)?.inflight.delete(c.inf.key);
-          this.retry.push({ sweepId: c.inf.sweepId, idx: c.inf.idx, key: c.inf.key, attempts: c.inf.attempts, fails: c.inf.fails });
+          this.retry.push({ sweepId: c.inf.sweepId, idx: c.inf.idx, key: c.inf.key, attempts: c.inf.attempts, fails: c.inf.fails, lost: c.inf.lost });
         }
         for (const a of acks) {
           a.rejected.push(...a.accepted);
@@ -701,19 +752,27 @@ export class Scheduler extends EventEmitter {
       return;
     }
     this.dropInflight(inf);
-    const rt = this.sweeps.get(inf.sweepId);
-    const maxAttempts = rt?.row.definition.maxAttempts ?? 1;
+    const maxAttempts = this.sweeps.get(inf.sweepId)?.row.definition.maxAttempts ?? 1;
     const fails = inf.fails + 1;
-    const key = Buffer.from(inf.key, 'hex');
+    this.recordFailure({ ...inf, fails }, workerId, f.code, f.message, fails >= maxAttempts);
+  }
+
+  /**
+   * Stores a failed attempt of `task` (leased as `task.attempts`); when
+   * `final`, the task and every pending task with its key are marked failed,
+   * else it goes back to the queue.
+   */
+  private recordFailure(task: TaskRef, workerId: string, code: string, message: string, final: boolean): void {
+    const key = Buffer.from(task.key, 'hex');
     const touched = new Set<SweepRuntime>();
     this.store.db.transaction(() => {
       const at = isoNow();
-      this.q.insertFailure.run(inf.sweepId, inf.idx, key, inf.attempt, workerId, f.code, f.message, at);
-      this.q.saveAttempts.run(inf.attempts, fails, inf.sweepId, inf.idx);
-      this.q.event.run(at, 'failure', inf.sweepId, key, workerId, JSON.stringify({ attempt: inf.attempt, code: f.code }));
-      if (fails >= maxAttempts) {
+      this.q.insertFailure.run(task.sweepId, task.idx, key, task.attempts, workerId, code, message, at);
+      this.q.saveAttempts.run(task.attempts, task.fails, task.sweepId, task.idx);
+      this.q.event.run(at, 'failure', task.sweepId, key, workerId, JSON.stringify({ attempt: task.attempts, code }));
+      if (final) {
         // The config is deterministic: every sweep holding this key fails with it.
-        this.settled.add(inf.key);
+        this.settled.add(task.key);
         for (const row of this.q.failKey.all(key) as { sweep_id: number }[]) {
           const s = this.sweeps.get(row.sweep_id);
           if (!s) continue;
@@ -726,8 +785,8 @@ export class Scheduler extends EventEmitter {
         }
       }
     })();
-    this.log.warn({ worker: workerId, key: f.key, attempt: f.attempt, code: f.code, message: f.message, final: fails >= maxAttempts }, 'task failed');
-    if (fails < maxAttempts) this.retry.push({ sweepId: inf.sweepId, idx: inf.idx, key: inf.key, attempts: inf.attempts, fails });
+    this.log.warn({ worker: workerId, key: task.key, attempt: task.attempts, code, message, final }, 'task failed');
+    if (!final) this.retry.push({ sweepId: task.sweepId, idx: task.idx, key: task.key, attempts: task.attempts, fails: task.fails, lost: task.lost });
     for (const s of touched) {
       if (s.row.state !== 'running') this.sweeps.delete(s.row.id);
       this.emit('progress', s.row.name);
@@ -740,8 +799,10 @@ export class Scheduler extends EventEmitter {
     return this.sweeps.size > 0;
   }
 
+  /** Stops: commits queued results, and from now on a worker leaving loses no task (its leases are void anyway). */
   close(): void {
     this.flushResults(Number.POSITIVE_INFINITY);
+    this.closed = true;
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
   }

@@ -21,6 +21,8 @@ export interface CoordinatorOptions {
   readonly leaseMs?: number;
   /** Heartbeat period asked of workers, ms (default 5 000). */
   readonly heartbeatMs?: number;
+  /** Losses (stream broken or lease expired while running it) after which a task fails with WORKER_LOST (default 5). */
+  readonly maxLost?: number;
   /** Bearer token clients must present; required to listen beyond loopback unless `insecure`. */
   readonly token?: string;
   readonly insecure?: boolean;
@@ -99,6 +101,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const scheduler = new Scheduler(store, {
     logger: log, ...(options.resume !== undefined ? { resume: options.resume } : {}), ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.maxLost !== undefined ? { maxLost: options.maxLost } : {}),
   });
   const maxBytes = options.maxMessageBytes ?? LIMITS.maxMessageBytes;
   const server = new grpc.Server({
@@ -310,6 +313,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         // Workers are not told to drain: they reconnect with backoff and resume
         // with the next coordinator on this store. Their leases are void anyway.
         for (const w of [...watchers]) w();
+        scheduler.close();
         await new Promise<void>((resolve) => {
           const t = setTimeout(() => server.forceShutdown(), 2000);
           server.tryShutdown(() => {
@@ -319,7 +323,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
           // Open worker streams would keep tryShutdown waiting.
           for (const s of streams) s.emit('error', { code: grpc.status.UNAVAILABLE, details: 'coordinator shutting down' });
         });
-        scheduler.close();
         store.close();
       })()),
   };

@@ -8,7 +8,7 @@
  * Gradients are ADDED, times `scale`, into `grad` (so callers can sum over a batch).
  */
 
-import { exp, log } from './libm.js';
+import { exp } from './libm.js';
 
 /** KL(π‖q) in nats. */
 export function reverseKl(pi: Float64Array, logPi: Float64Array, piOff: number, q: Float64Array, logQ: Float64Array, qOff: number, V: number): number {
@@ -38,7 +38,7 @@ export function jsd(pi: Float64Array, logPi: Float64Array, piOff: number, q: Flo
     const r = q[qOff + u]!;
     const m = (1 - beta) * p + beta * r;
     if (m <= 0) continue;
-    const logM = log(m);
+    const logM = Math.log(m);
     if (p > 0) s += (1 - beta) * p * (logPi[piOff + u]! - logM);
     if (r > 0) s += beta * r * (logQ[qOff + u]! - logM);
   }
@@ -75,7 +75,7 @@ export function addJsdGrad(
   for (let u = 0; u < V; u++) {
     const p = pi[piOff + u]!;
     // An underflowed π_u contributes nothing (and would make log M = −∞ when q_u is 0 too).
-    const l = p > 0 ? logPi[piOff + u]! - log((1 - beta) * p + beta * q[qOff + u]!) : 0;
+    const l = p > 0 ? logPi[piOff + u]! - Math.log((1 - beta) * p + beta * q[qOff + u]!) : 0;
     scratch[u] = l;
     mean += p * l;
   }
@@ -103,7 +103,7 @@ export function softmaxRow(logits: Float64Array, off: number, V: number, probs: 
     probs[outOff + u] = e;
     s += e;
   }
-  const lse = log(s);
+  const lse = Math.log(s);
   const inv = 1 / s;
   for (let u = 0; u < V; u++) {
     probs[outOff + u]! *= inv;

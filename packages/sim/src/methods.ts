@@ -1,5 +1,6 @@
+import { Arena } from './arena.js';
 import type { Divergence, Feedback } from './config.js';
-import { exp, log } from './libm.js';
+import { exp } from './libm.js';
 import { ensureRow, rowOffset, type SoftmaxTables } from './policy.js';
 
 /**
@@ -47,11 +48,6 @@ export function popStd(a: Float64Array, n: number, off = 0): number {
 export function feedbackScale(batch: FeedbackBatch): number {
   const s = popStd(batch.fhat, batch.group);
   return s === 0 ? 1 : s;
-}
-
-/** Zeroes a vector (a plain loop: TypedArray#fill is a slow builtin call for arrays this small). */
-function zero(a: Float64Array): void {
-  for (let k = 0; k < a.length; k++) a[k] = 0;
 }
 
 /** Fills adv[i·T + t] = A_i for every position of rollout i. */
@@ -121,7 +117,7 @@ export function sequenceAdvantages(
  * at the visited state rows; grad is overwritten.
  */
 export function policyGradient(batch: FeedbackBatch, student: StudentView, adv: Float64Array, grad: Float64Array): void {
-  zero(grad);
+  grad.fill(0);
   const G = batch.group;
   const T = batch.length;
   const V = batch.vocab;
@@ -186,13 +182,13 @@ export interface SdpoScratch {
 }
 
 /** Allocates scratch for {@link sdpoGradient}. */
-export function createSdpoScratch(V: number, T: number, G: number): SdpoScratch {
+export function createSdpoScratch(V: number, T: number, G: number, arena = new Arena()): SdpoScratch {
   return {
-    q: new Float64Array(V), logQ: new Float64Array(V), jsd: new Float64Array(V), shifts: new Float64Array(2),
-    peer: new Int32Array(G), rho: new Float64Array(G), own: new Float64Array(G * T),
-    rowN: new Float64Array(T * (V + 1)), rowC: new Float64Array(T * (V + 1)), rowD: new Float64Array(T * (V + 1)),
-    rowMass: new Float64Array(T * (V + 1)),
-    touched: new Int32Array(Math.min(G * T, T * (V + 1))),
+    q: arena.f64(V), logQ: arena.f64(V), jsd: arena.f64(V), shifts: arena.f64(2),
+    peer: arena.i32(G), rho: arena.f64(G), own: arena.f64(G * T),
+    rowN: arena.f64(T * (V + 1)), rowC: arena.f64(T * (V + 1)), rowD: arena.f64(T * (V + 1)),
+    rowMass: arena.f64(T * (V + 1)),
+    touched: arena.i32(Math.min(G * T, T * (V + 1))),
   };
 }
 
@@ -237,7 +233,7 @@ export function shiftedSoftmax(
     generalShiftedSoftmax(tlp, off, V, a, sa, b, sb, q, logQ);
     return;
   }
-  const logZ = M + log(z);
+  const logZ = M + Math.log(z);
   const invZ = scaleRest / z;
   for (let v = 0; v < V; v++) logQ[v] = tlp[off + v]! - logZ;
   if (a >= 0) logQ[a]! += sa;
@@ -258,7 +254,7 @@ function generalLogZ(tlp: Float64Array, off: number, V: number, a: number, sa: n
   }
   let sum = 0;
   for (let v = 0; v < V; v++) sum += exp(tlp[off + v]! + (v === a ? sa : 0) + (v === b ? sb : 0) - mx);
-  return mx + log(sum);
+  return mx + Math.log(sum);
 }
 
 function generalShiftedSoftmax(
@@ -272,7 +268,7 @@ function generalShiftedSoftmax(
   }
   let sum = 0;
   for (let v = 0; v < V; v++) sum += exp(logQ[v]! - mx);
-  const lse = mx + log(sum);
+  const lse = mx + Math.log(sum);
   for (let v = 0; v < V; v++) {
     logQ[v]! -= lse;
     q[v] = exp(logQ[v]!);
@@ -292,7 +288,7 @@ export function sdpoGradient(
   batch: FeedbackBatch, student: StudentView, teacher: SoftmaxTables, settings: TeacherSettings,
   scratch: SdpoScratch, grad: Float64Array, adv: Float64Array,
 ): number {
-  zero(grad);
+  grad.fill(0);
   const G = batch.group;
   const T = batch.length;
   const V = batch.vocab;
@@ -356,8 +352,9 @@ export function sdpoGradient(
     let p = V;
     for (let t = 0; t < T; t++) {
       const y = seqs[i * T + t]!;
-      const off = rowOffset(V, t, p);
-      ensureRow(teacher, V, off);
+      const r = t * (V + 1) + p;
+      const off = r * V;
+      ensureRow(teacher, V, r);
       shifts[0] = demoShift;
       shifts[1] = kappa * own[i * T + t]!;
       shiftedSoftmax(tp, tlp, off, V, d >= 0 ? seqs[d * T + t]! : -1, y, shifts, q, logQ, true);
@@ -370,7 +367,7 @@ export function sdpoGradient(
           const pu = pi[off + u]!;
           const lpu = lp[off + u]!;
           kl += pu * (lpu - logQ[u]!);
-          const l = pu > 0 ? lpu - log((1 - beta) * pu + beta * q[u]!) : 0;
+          const l = pu > 0 ? lpu - Math.log((1 - beta) * pu + beta * q[u]!) : 0;
           ell[u] = l;
           jm += pu * l;
         }
@@ -433,7 +430,7 @@ function reverseKlRows(
       const y = seqs[i * T + t]!;
       const r = t * (V + 1) + p;
       const off = r * V;
-      ensureRow(teacher, V, off);
+      ensureRow(teacher, V, r);
       if (rowN[r] === 0) {
         let dr = 0;
         let mass = 0;
@@ -481,7 +478,7 @@ function reverseKlRows(
       const eb = b >= 0 ? exp(tlp[off + b]! + sb - M) : 0;
       const z = (M > 0 ? rest * exp(-M) : rest) + ea + eb;
       // Everything underflowed (a near-one-hot π' shifted far down): max-shifted log-sum-exp instead.
-      const logZ = z > 0 ? M + log(z) : generalLogZ(tlp, off, V, a, sa, b, sb);
+      const logZ = z > 0 ? M + Math.log(z) : generalLogZ(tlp, off, V, a, sa, b, sb);
       const pa = pi[off + a]!;
       const pb = b >= 0 ? pi[off + b]! : 0;
       const c = pa * sa + pb * sb;

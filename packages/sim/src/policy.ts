@@ -1,3 +1,4 @@
+import { Arena } from './arena.js';
 import { softmaxRow } from './divergence.js';
 import type { Rng } from './prng.js';
 import type { Task } from './task.js';
@@ -42,17 +43,17 @@ export interface SoftmaxTables {
 }
 
 /** Tables for θ-shaped `logits` (all rows stale). */
-export function createSoftmaxTables(logits: Float64Array, V: number, T: number): SoftmaxTables {
+export function createSoftmaxTables(logits: Float64Array, V: number, T: number, arena = new Arena()): SoftmaxTables {
   return {
-    logits, probs: new Float64Array(logits.length), logProbs: new Float64Array(logits.length),
-    stamp: new Int32Array(T * (V + 1)).fill(-1), version: 0,
+    logits, probs: arena.f64(logits.length), logProbs: arena.f64(logits.length),
+    stamp: arena.i32(T * (V + 1)).fill(-1), version: 0,
   };
 }
 
-/** Makes the softmax of the row starting at `off` current. */
-export function ensureRow(tab: SoftmaxTables, V: number, off: number): void {
-  const r = (off / V) | 0;
+/** Makes the softmax of row r = t·(V+1) + p (entries from r·V) current. */
+export function ensureRow(tab: SoftmaxTables, V: number, r: number): void {
   if (tab.stamp[r] !== tab.version) {
+    const off = r * V;
     softmaxRow(tab.logits, off, V, tab.probs, tab.logProbs, off);
     tab.stamp[r] = tab.version;
   }
@@ -60,8 +61,8 @@ export function ensureRow(tab: SoftmaxTables, V: number, off: number): void {
 
 /** Makes every reachable row current (before exact metrics). */
 export function ensureReachable(tab: SoftmaxTables, V: number, T: number): void {
-  ensureRow(tab, V, rowOffset(V, 0, V));
-  for (let t = 1; t < T; t++) for (let p = 0; p < V; p++) ensureRow(tab, V, rowOffset(V, t, p));
+  ensureRow(tab, V, V); // t = 0, p = BOS
+  for (let t = 1; t < T; t++) for (let p = 0; p < V; p++) ensureRow(tab, V, t * (V + 1) + p);
 }
 
 /**
@@ -75,8 +76,9 @@ export function sampleSequences(rng: Rng, tab: SoftmaxTables, V: number, T: numb
   for (let i = 0; i < G; i++) {
     let p = V;
     for (let t = 0; t < T; t++) {
-      const off = rowOffset(V, t, p);
-      ensureRow(tab, V, off);
+      const r = t * (V + 1) + p;
+      const off = r * V;
+      ensureRow(tab, V, r);
       const u = uniforms[i * T + t]!;
       let c = 0;
       let v = 0;
@@ -135,8 +137,8 @@ export interface ExactScratch {
 }
 
 /** Allocates scratch for {@link exactMetrics}. */
-export function createExactScratch(V: number, T: number): ExactScratch {
-  return { marg: new Float64Array(T * V), a: new Float64Array(V), b: new Float64Array(V) };
+export function createExactScratch(V: number, T: number, arena = new Arena()): ExactScratch {
+  return { marg: arena.f64(T * V), a: arena.f64(V), b: arena.f64(V) };
 }
 
 /** Exact policy metrics (spec §7). */
@@ -205,13 +207,14 @@ export function exactMetrics(task: Task, probs: Float64Array, logProbs: Float64A
   for (let x = 0; x < V; x++) {
     for (let v = 0; v < V; v++) a[v] = v === x ? 0 : probs[off0 + v]!;
     for (let t = 1; t < T; t++) {
-      // Column sums in a register: b_v = Σ_{p≠x} a_p·π(v|t,p) (a_x is 0), skipping v = x.
-      const base = rowOffset(V, t, 0);
-      for (let v = 0; v < V; v++) {
-        if (v === x) continue;
-        let acc = 0;
-        for (let p = 0; p < V; p++) acc += a[p]! * probs[base + p * V + v]!;
-        b[v] = acc;
+      // b_v = Σ_{p≠x} a_p·π(v|t,p), accumulated row by row (p ascending, as a column sum would add them):
+      // the V sums are independent, so they do not wait on one another's additions.
+      for (let v = 0; v < V; v++) b[v] = 0;
+      for (let p = 0; p < V; p++) {
+        if (p === x) continue;
+        const ap = a[p]!;
+        const off = rowOffset(V, t, p);
+        for (let v = 0; v < V; v++) b[v]! += ap * probs[off + v]!;
       }
       b[x] = 0;
       for (let v = 0; v < V; v++) a[v] = b[v]!;

@@ -1,3 +1,4 @@
+import { Arena } from './arena.js';
 import { resolveRunConfig, SIM_VERSION, type RunConfig, type RunConfigInput } from './config.js';
 import {
   createSdpoScratch, median, mean, mixGradients, policyGradient, sdpoGradient, sequenceAdvantages,
@@ -74,22 +75,24 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
   const { vocab: V, length: T, group: G } = config;
   const t = task ?? getTask({ seed: config.seed, vocab: V, length: T, weights: config.weights }, options);
   const P = policySize(V, T);
+  const arena = new Arena();
+  const f64 = (n: number): Float64Array => arena.f64(n);
   const batch: FeedbackBatch = {
     feedback: config.feedback, vocab: V, length: T, group: G,
-    seqs: new Int32Array(G * T), fhat: new Float64Array(G), hints: new Float64Array(G * T),
+    seqs: arena.i32(G * T), fhat: f64(G), hints: f64(G * T),
   };
-  const theta = new Float64Array(P);
-  const teacher = new Float64Array(P);
+  const theta = f64(P);
+  const teacher = f64(P);
   return {
-    config, task: t, batch, theta, student: createSoftmaxTables(theta, V, T),
-    teacher, teacherTables: createSoftmaxTables(teacher, V, T), grad: new Float64Array(P), gradS: new Float64Array(P), gradR: new Float64Array(P),
-    adamM: new Float64Array(P), adamV: new Float64Array(P),
-    trueReward: new Float64Array(G), trueCredit: new Float64Array(G * T),
-    adv: new Float64Array(G * T), advS: new Float64Array(G * T), advR: new Float64Array(G * T), seqAdv: new Float64Array(G),
-    noiseScore: new Float64Array(G), noiseHint: new Float64Array(G * T),
-    uniforms: new Float64Array(G * T), normalScratch: new Float64Array(2), counts: new Int32Array(V),
-    sdpoScratch: createSdpoScratch(V, T, G), exactScratch: createExactScratch(V, T),
-    dbarHistory: new Float64Array(config.hybrid.warmup), medianScratch: new Float64Array(config.hybrid.warmup),
+    config, task: t, batch, theta, student: createSoftmaxTables(theta, V, T, arena),
+    teacher, teacherTables: createSoftmaxTables(teacher, V, T, arena), grad: f64(P), gradS: f64(P), gradR: f64(P),
+    adamM: f64(P), adamV: f64(P),
+    trueReward: f64(G), trueCredit: f64(G * T),
+    adv: f64(G * T), advS: f64(G * T), advR: f64(G * T), seqAdv: f64(G),
+    noiseScore: f64(G), noiseHint: f64(G * T),
+    uniforms: f64(G * T), normalScratch: f64(2), counts: arena.i32(V),
+    sdpoScratch: createSdpoScratch(V, T, G, arena), exactScratch: createExactScratch(V, T, arena),
+    dbarHistory: f64(config.hybrid.warmup), medianScratch: f64(config.hybrid.warmup),
     rollout: createStream(config.seed, 'rollout'), noise: createStream(config.seed, 'noise'),
     tau: config.feedback === 'binary' ? t.binaryThreshold(config.binaryQuantile) : NaN,
     readsHints: config.method === 'sdpo' || config.method === 'hybrid' || config.method === 'hint-reinforce',

@@ -12,30 +12,35 @@ export type Outcome =
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /**
- * Fault injection for tests, off unless `SDPO_FAULT_INJECT` is set:
- * `throw:FIELD=VALUE[,FIELD=VALUE…]` makes every task whose config matches all
- * the given fields (compared as text, e.g. `throw:seed=1` or
- * `throw:seed=3,method=sdpo`) throw FAULT_INJECTED instead of running. Read
- * once per pool thread; pool threads inherit the worker process's environment.
+ * Fault injection for tests, off unless `SDPO_FAULT_INJECT` is set to
+ * `throw:FIELD=VALUE[,FIELD=VALUE…]` or `crash:…`: every task whose config
+ * matches all the given fields (compared as text, e.g. `throw:seed=1` or
+ * `crash:seed=3,method=sdpo`) throws FAULT_INJECTED instead of running
+ * (`throw`), or kills the whole worker process with SIGKILL, as an
+ * out-of-memory kill or a native crash would (`crash`). Read once per pool
+ * thread; pool threads inherit the worker process's environment.
  */
-const faultRule = parseFaultRule(process.env['SDPO_FAULT_INJECT']);
+const fault = parseFaultRule(process.env['SDPO_FAULT_INJECT']);
 
-function parseFaultRule(spec: string | undefined): ((c: RunConfig) => boolean) | undefined {
+function parseFaultRule(spec: string | undefined): { kind: 'throw' | 'crash'; matches: (c: RunConfig) => boolean } | undefined {
   if (!spec) return undefined;
-  const m = /^throw:(.+)$/.exec(spec.trim());
-  if (!m) throw new Error(`SDPO_FAULT_INJECT: expected 'throw:FIELD=VALUE[,FIELD=VALUE]', got '${spec}'`);
-  const pairs = m[1]!.split(',').map((kv) => {
+  const m = /^(throw|crash):(.+)$/.exec(spec.trim());
+  if (!m) throw new Error(`SDPO_FAULT_INJECT: expected 'throw:FIELD=VALUE[,FIELD=VALUE]' or 'crash:…', got '${spec}'`);
+  const pairs = m[2]!.split(',').map((kv) => {
     const i = kv.indexOf('=');
     if (i <= 0) throw new Error(`SDPO_FAULT_INJECT: expected FIELD=VALUE, got '${kv}'`);
     return [kv.slice(0, i).trim(), kv.slice(i + 1).trim()] as const;
   });
-  return (c) => pairs.every(([k, v]) => String((c as unknown as Record<string, unknown>)[k]) === v);
+  return { kind: m[1] as 'throw' | 'crash', matches: (c) => pairs.every(([k, v]) => String((c as unknown as Record<string, unknown>)[k]) === v) };
 }
 
 export default function runChunk(chunk: { readonly configs: readonly RunConfig[] }): Outcome[] {
   return chunk.configs.map((config): Outcome => {
     try {
-      if (faultRule?.(config)) throw Object.assign(new Error(`injected fault (SDPO_FAULT_INJECT) for seed ${config.seed}`), { code: 'FAULT_INJECTED' });
+      if (fault?.matches(config)) {
+        if (fault.kind === 'crash') process.kill(process.pid, 'SIGKILL');
+        throw Object.assign(new Error(`injected fault (SDPO_FAULT_INJECT) for seed ${config.seed}`), { code: 'FAULT_INJECTED' });
+      }
       const result = runSimulation(config);
       return { ok: true, bytes: encodeRunResult(result), wallMs: result.timing.wallMs };
     } catch (err) {

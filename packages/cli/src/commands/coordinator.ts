@@ -6,13 +6,15 @@ import { createLogger, DEFAULT_COORDINATOR, DEFAULT_STORE } from '../embedded.js
 const HELP = `usage: sdpo coordinator [--listen HOST:PORT] [--store FILE] [options]
 
 Serves sweeps to workers over gRPC and keeps every result in a SQLite store.
-Unfinished sweeps in the store resume at start. Stops on SIGINT/SIGTERM
-(workers are asked to drain).
+Unfinished sweeps in the store resume at start. Stops on SIGINT/SIGTERM;
+workers keep retrying and resume with the next coordinator on this store.
 
   --listen HOST:PORT     address to listen on (default ${DEFAULT_COORDINATOR}; port 0 = any free port)
   --store FILE           SQLite store (default ${DEFAULT_STORE})
   --lease-ms N           lease period (default 60000)
   --heartbeat-ms N       heartbeat period asked of workers (default 5000)
+  --max-lost N           a task whose worker is lost (process died, lease expired) N times
+                         while running it fails with WORKER_LOST (default 5)
   --token-file FILE      bearer token clients must send (or env SDPO_TOKEN);
                          required off loopback unless --insecure
   --insecure             allow a non-loopback listen address without a token
@@ -27,7 +29,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
   const { values } = parseFlags(
     argv,
     {
-      listen: s, store: s, 'lease-ms': s, 'heartbeat-ms': s, 'token-file': s, insecure: { type: 'boolean' },
+      listen: s, store: s, 'lease-ms': s, 'heartbeat-ms': s, 'max-lost': s, 'token-file': s, insecure: { type: 'boolean' },
       'tls-cert': s, 'tls-key': s, 'tls-ca': s, metrics: s, help: { type: 'boolean', short: 'h' },
     },
     'coordinator',
@@ -41,6 +43,8 @@ export default async function coordinator(argv: string[]): Promise<number> {
   if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together');
   const leaseMs = numberFlag('lease-ms', values['lease-ms']);
   const heartbeatMs = numberFlag('heartbeat-ms', values['heartbeat-ms']);
+  const maxLost = numberFlag('max-lost', values['max-lost']);
+  if (maxLost !== undefined && (!Number.isInteger(maxLost) || maxLost < 1)) throw new CliError(`--max-lost: expected a positive integer, got ${values['max-lost']}`);
   const logger = createLogger('info');
   let running;
   try {
@@ -49,6 +53,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
       ...(token ? { token } : {}), ...(values.insecure ? { insecure: true } : {}),
       ...(cert && key ? { tls: { cert, key, ...(ca ? { ca } : {}) } } : {}),
       ...(leaseMs !== undefined ? { leaseMs } : {}), ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
+      ...(maxLost !== undefined ? { maxLost } : {}),
       ...(values.metrics !== undefined ? { metrics: values.metrics } : {}),
     });
   } catch (err) {

@@ -19,6 +19,7 @@ ${CONNECT_HELP}
 Fault injection, for tests only (environment):
   SDPO_FAULT_INJECT=throw:FIELD=VALUE[,FIELD=VALUE]  tasks whose config matches every
                            field (e.g. throw:seed=1) fail with FAULT_INJECTED
+  SDPO_FAULT_INJECT=crash:FIELD=VALUE[,…]  such tasks kill the worker process (SIGKILL)
   SDPO_TEST_SIM_VERSION, SDPO_TEST_PROTOCOL_VERSION  claim other versions in the
                            handshake (the coordinator refuses them)`;
 
