@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  configAt, configToWire, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
+  configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
   type SweepDefinition, type CoordinatorMessage,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -504,7 +504,7 @@ export class Scheduler extends EventEmitter {
         const inf: Inflight = { ...t, config, leaseId, attempt: t.attempts, workerId: w.id };
         this.inflight.set(t.key, inf);
         w.inflight.add(t.key);
-        wire.push({ key: t.key, attempt: inf.attempt, config: configToWire(config) });
+        wire.push({ key: t.key, attempt: inf.attempt, config });
       }
       w.credits -= tasks.length;
       w.sink.send({ lease: { leaseId, tasks: wire } });

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  gridFromWire, LIMITS, parseInbound, splitResultsMessage, PROTOCOL_VERSION, ProtocolError, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
+  gridFromWire, LIMITS, parseInbound, PROTOCOL_VERSION, ProtocolError, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
   type CoordinatorMessage, type SweepInfo, type WorkerMessage__Output,
 } from '@sdpo/protocol';
 import { Scheduler, type SweepProgress } from './scheduler.js';
@@ -132,10 +132,6 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       ...connectDef,
       requestDeserialize: (bytes: Buffer) => {
         try {
-          // Results, nearly every message, are split by hand and their RunResults kept as bytes
-          // for the scheduler to decode and check; other kinds go through protobufjs.
-          const frames = splitResultsMessage(bytes);
-          if (frames) return { msg: 'results', results: { results: frames } };
           return connectDef.requestDeserialize(bytes);
         } catch (err) {
           return { [UNDECODABLE]: (err as Error).message };

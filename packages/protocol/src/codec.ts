@@ -1,6 +1,6 @@
 import type { RunConfig, RunResult } from '@sdpo/sim';
 import { resultFromWire } from './wire.js';
-import { decodeWireResult, encodeRunResult } from './result-codec.js';
+import { decodeWireResult, encodeRunResult } from './stream-codec.js';
 import { parseGridData, type SweepDefinition } from './grid.js';
 import type { GridSpec as WireGridSpec } from './generated/sdpo/v1/GridSpec.js';
 import { ProtocolError } from './errors.js';

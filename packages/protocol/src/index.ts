@@ -4,7 +4,7 @@ export * from './wire.js';
 export * from './grid.js';
 export * from './loader.js';
 export * from './codec.js';
-export * from './result-codec.js';
+export * from './stream-codec.js';
 export type { RunConfig as WireConfig } from './generated/sdpo/v1/RunConfig.js';
 export type { RunResult as WireResult, RunResult__Output as WireResultOutput } from './generated/sdpo/v1/RunResult.js';
 export type { WorkerMessage, WorkerMessage__Output } from './generated/sdpo/v1/WorkerMessage.js';

@@ -6,6 +6,7 @@ import protobuf from 'protobufjs';
 import type { ProtoGrpcType as RunProto } from './generated/run.js';
 import type { ProtoGrpcType as WorkerProto } from './generated/worker.js';
 import type { ProtoGrpcType as SweepProto } from './generated/sweep.js';
+import { encodeLeaseMessage, splitLeaseMessage, splitResultsMessage, type LeaseTask } from './stream-codec.js';
 
 /**
  * Options shared by the runtime loader and `tools/gen-proto.ts`: generated
@@ -44,25 +45,39 @@ function load() {
 }
 
 /**
- * The worker stream's bulk messages (Results, Lease) are encoded straight from
- * the objects we build, skipping proto-loader's `fromObject` copy (a third of
- * the encoding cost, paid per result on the worker and per task on the
- * coordinator). Same bytes: `fromObject` only converts values that are
- * already of their field's type. Every other message keeps proto-loader's path.
+ * The worker stream's bulk messages, Results and Lease, go through the hand
+ * codec of stream-codec.ts both ways (see there why); every other message
+ * keeps proto-loader's path. Results stay objects for protobufjs when a
+ * caller builds them as wire objects (tests do); already-encoded messages
+ * pass through.
  */
 function fastStreamSerializers(def: protoLoader.PackageDefinition): void {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : join(PROTO_ROOT, target));
   root.loadSync([...PROTO_FILES], { keepCase: LOADER_OPTIONS.keepCase });
+  const workerMessage = root.lookupType('sdpo.v1.WorkerMessage');
   const connect = (def['sdpo.v1.WorkerService'] as protoLoader.ServiceDefinition)['Connect']!;
-  const fast = (type: protobuf.Type, bulk: string, slow: (value: object) => Buffer) => (value: object): Buffer => {
-    // Already encoded (a worker frames its pool threads' result bytes itself).
-    if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    const part = (value as Record<string, unknown>)[bulk];
-    return part !== null && typeof part === 'object' ? (type.encode(value).finish() as Buffer) : slow(value);
+  const asBuffer = (v: Uint8Array) => (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+  const slow = { ...connect };
+  connect.requestSerialize = (value: object): Buffer => {
+    if (value instanceof Uint8Array) return asBuffer(value);
+    const results = (value as { results?: unknown }).results;
+    // encode() without proto-loader's fromObject copy: the same bytes for values already of their field's type.
+    return results !== null && typeof results === 'object' ? (workerMessage.encode(value).finish() as Buffer) : slow.requestSerialize(value);
   };
-  connect.requestSerialize = fast(root.lookupType('sdpo.v1.WorkerMessage'), 'results', connect.requestSerialize);
-  connect.responseSerialize = fast(root.lookupType('sdpo.v1.CoordinatorMessage'), 'lease', connect.responseSerialize);
+  connect.requestDeserialize = (bytes: Buffer): object => {
+    const results = splitResultsMessage(bytes);
+    return results ? { msg: 'results', results: { results } } : slow.requestDeserialize(bytes);
+  };
+  connect.responseSerialize = (value: object): Buffer => {
+    if (value instanceof Uint8Array) return asBuffer(value);
+    const lease = (value as { lease?: { leaseId: string; tasks: LeaseTask[] } | null }).lease;
+    return lease ? encodeLeaseMessage(lease.leaseId, lease.tasks) : slow.responseSerialize(value);
+  };
+  connect.responseDeserialize = (bytes: Buffer): object => {
+    const lease = splitLeaseMessage(bytes);
+    return lease ? { msg: 'lease', lease } : slow.responseDeserialize(bytes);
+  };
 }
 
 /** The loaded `sdpo.v1` package: service constructors and definitions. */

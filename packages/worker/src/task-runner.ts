@@ -2,12 +2,12 @@
 // Chunks amortize the per-task cost of crossing threads when runs are short.
 // It imports @sdpo/sim only: every pool thread loads this module, and the
 // wire conversion (which would pull in gRPC) happens on the main thread.
-import { runSimulation, type RunConfig } from '@sdpo/sim';
-import { encodeRunResult } from '@sdpo/protocol/result-codec';
+import { runSimulation, type RunConfigInput } from '@sdpo/sim';
+import { encodeRunResult, type DecodedConfig } from '@sdpo/protocol/stream-codec';
 
 /** What a pool thread returns per task. Errors are plain data: structured clone drops error classes. */
 export type Outcome =
-  /** `bytes`: the result as protobuf (see @sdpo/protocol/result-codec); `wallMs`: its compute time. */
+  /** `bytes`: the result as protobuf (see @sdpo/protocol/stream-codec); `wallMs`: its compute time. */
   | { readonly ok: true; readonly bytes: Uint8Array; readonly wallMs: number }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
@@ -22,7 +22,7 @@ export type Outcome =
  */
 const fault = parseFaultRule(process.env['SDPO_FAULT_INJECT']);
 
-function parseFaultRule(spec: string | undefined): { kind: 'throw' | 'crash'; matches: (c: RunConfig) => boolean } | undefined {
+function parseFaultRule(spec: string | undefined): { kind: 'throw' | 'crash'; matches: (c: DecodedConfig) => boolean } | undefined {
   if (!spec) return undefined;
   const m = /^(throw|crash):(.+)$/.exec(spec.trim());
   if (!m) throw new Error(`SDPO_FAULT_INJECT: expected 'throw:FIELD=VALUE[,FIELD=VALUE]' or 'crash:…', got '${spec}'`);
@@ -34,14 +34,15 @@ function parseFaultRule(spec: string | undefined): { kind: 'throw' | 'crash'; ma
   return { kind: m[1] as 'throw' | 'crash', matches: (c) => pairs.every(([k, v]) => String((c as unknown as Record<string, unknown>)[k]) === v) };
 }
 
-export default function runChunk(chunk: { readonly configs: readonly RunConfig[] }): Outcome[] {
+/** Runs each config of the chunk; configs come from the wire, so runSimulation's run schema is their check. */
+export default function runChunk(chunk: { readonly configs: readonly DecodedConfig[] }): Outcome[] {
   return chunk.configs.map((config): Outcome => {
     try {
       if (fault?.matches(config)) {
         if (fault.kind === 'crash') process.kill(process.pid, 'SIGKILL');
         throw Object.assign(new Error(`injected fault (SDPO_FAULT_INJECT) for seed ${config.seed}`), { code: 'FAULT_INJECTED' });
       }
-      const result = runSimulation(config);
+      const result = runSimulation(config as RunConfigInput);
       return { ok: true, bytes: encodeRunResult(result), wallMs: result.timing.wallMs };
     } catch (err) {
       const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'SIM_ERROR';

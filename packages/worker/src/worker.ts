@@ -3,8 +3,8 @@ import { availableParallelism, hostname } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import {
-  checkWireConfig, coordinatorMessageSchema, encodeResultsMessage, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
-  type CoordinatorMessage__Output, type EncodedResult, type WorkerMessage, type WorkerServiceClient,
+  coordinatorMessageSchema, encodeResultsMessage, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
+  type CoordinatorMessage__Output, type DecodedConfig, type EncodedResult, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import type { Outcome } from './task-runner.js';
@@ -52,7 +52,7 @@ interface HeldTask {
   readonly key: string;
   readonly leaseId: string;
   readonly attempt: number;
-  readonly config: RunConfig;
+  readonly config: DecodedConfig;
   readonly conn: number;
   revoked: boolean;
 }
@@ -248,20 +248,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       }
       case 'lease': {
         stats.leases++;
-        for (const t of msg.lease.tasks) {
-          let config: RunConfig;
-          try {
-            // The shape is checked here; the run schema's full check happens in the pool thread
-            // (runSimulation resolves its input), keeping the main thread free for the stream.
-            config = checkWireConfig(t.config);
-          } catch (err) {
-            send({ failure: { key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, code: 'INVALID_CONFIG', message: (err as Error).message } });
-            pendingCredits++;
-            scheduleCredits();
-            continue;
-          }
-          queue.push({ key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, config, conn, revoked: false });
-        }
+        // Configs arrive typed field by field (the stream codec decodes leases); the run schema
+        // checks their values in the pool thread, keeping the main thread free for the stream.
+        for (const t of msg.lease.tasks) queue.push({ key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, config: t.config as DecodedConfig, conn, revoked: false });
         dispatch();
         break;
       }

@@ -1,14 +1,18 @@
-// The hand-written protobuf codec of results, the one hot path of the wire.
+// The hand-written protobuf codec of the worker stream's bulk messages,
+// Results and Lease: the hot path of the wire, one message per task.
 //
 // Results leave a pool thread already encoded: the thread writes the protobuf
 // bytes of its RunResult, and the worker's main thread only frames them into a
 // Results message. On the coordinator the Results envelope is split by hand
 // and each result decoded straight from its bytes, checked, and re-encoded
-// canonically for the store. protobufjs (through grpc-js) built an object tree
-// per result, converted it to the wire shape and encoded it again: together
-// more CPU per task than the store's transaction. Imports nothing heavy (pool
-// threads load this file through `@sdpo/protocol/result-codec`).
-import type { RunResult } from '@sdpo/sim';
+// canonically for the store. Leases are written from the resolved configs and
+// split the same way on the worker. protobufjs (through grpc-js) built an
+// object tree per message, converted it to the wire shape and encoded it
+// again: together more CPU per task than the store's transaction. Every
+// encoder writes exactly protobufjs's bytes (tests compare them). Imports
+// nothing heavy: pool threads load this file through
+// `@sdpo/protocol/stream-codec`.
+import type { RunConfig, RunResult } from '@sdpo/sim';
 import { ProtocolError } from './errors.js';
 
 /** A write position; `b` null only measures. */
@@ -206,7 +210,8 @@ export interface DecodedWireResult {
   wallMs: number;
 }
 
-interface DecodedConfig {
+/** A config as decoded from the wire: every field typed, values not yet checked by the run schema. */
+export interface DecodedConfig {
   seed: number; method: string; feedback: string; noise: number; vocab: number; length: number; group: number; steps: number;
   lr: number; kappa: number; emaRate: number; divergence: string; jsdBeta: number;
   weights: { local: number; coherence: number; global: number };
@@ -427,4 +432,75 @@ export function splitResultsMessage(bytes: Uint8Array): ResultFrame[] | undefine
     return true;
   });
   return out;
+}
+
+// ---- leases ---------------------------------------------------------------------
+
+/** One task of a Lease: its key, the attempt it is leased as, and its resolved config. */
+export interface LeaseTask {
+  readonly key: string;
+  readonly attempt: number;
+  readonly config: RunConfig;
+}
+
+/** The bytes of a `CoordinatorMessage` holding the Lease `leaseId` of `tasks`, in order. */
+export function encodeLeaseMessage(leaseId: string, tasks: readonly LeaseTask[]): Buffer {
+  const lease = { leaseId, tasks };
+  const m: Out = { b: null, o: 0 };
+  msg(m, 18, writeLease, lease);
+  const w: Out = { b: Buffer.allocUnsafe(m.o), o: 0 };
+  msg(w, 18, writeLease, lease);
+  return w.b!;
+}
+
+function writeLease(w: Out, l: { leaseId: string; tasks: readonly LeaseTask[] }): void {
+  str(w, 10, l.leaseId);
+  for (const t of l.tasks) msg(w, 18, writeTask, t);
+}
+
+function writeTask(w: Out, t: LeaseTask): void {
+  str(w, 10, t.key);
+  uint(w, 16, t.attempt >>> 0);
+  msg(w, 26, writeConfig, t.config);
+}
+
+/** A Lease as split by hand: each task's config decoded to its wire shape (checked by the run schema where it runs). */
+export interface LeaseFrame {
+  readonly leaseId: string;
+  readonly tasks: { key: string; attempt: number; config: DecodedConfig }[];
+}
+
+/**
+ * Decodes the bytes of a `CoordinatorMessage` that holds a `Lease`;
+ * undefined when the message is another kind (decoded in full by the
+ * caller). Throws a {@link ProtocolError} when a Lease is malformed.
+ */
+export function splitLeaseMessage(bytes: Uint8Array): LeaseFrame | undefined {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Field 2 (lease), length-delimited: the tag byte 18 opens the message.
+  if (b.length === 0 || b[0] !== 18) return undefined;
+  const r: In = { b, o: 1, end: b.length, path: 'lease' };
+  const body = sub(r, 'lease');
+  if (r.o !== r.end) return undefined;
+  let leaseId = '';
+  const tasks: LeaseFrame['tasks'] = [];
+  fields(body, (f, type) => {
+    if (f === 1 && type === LEN) leaseId = readString(body);
+    else if (f === 2 && type === LEN) {
+      const t = sub(body, `lease.tasks[${tasks.length}]`);
+      let key = '';
+      let attempt = 0;
+      let config: DecodedConfig | undefined;
+      fields(t, (g, tt) => {
+        if (g === 1 && tt === LEN) key = readString(t);
+        else if (g === 2 && tt === VARINT) attempt = readVarint(t);
+        else if (g === 3 && tt === LEN) config = decodeConfig(sub(t, `${t.path}.config`));
+        else return false;
+        return true;
+      });
+      tasks.push({ key, attempt, config: config ?? decodeConfig({ b, o: 0, end: 0, path: t.path }) });
+    } else return false;
+    return true;
+  });
+  return { leaseId, tasks };
 }

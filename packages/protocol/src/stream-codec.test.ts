@@ -1,10 +1,12 @@
 import test from 'ava';
 import { decodeResultBody, encodeResultBody, resultFromBytes } from './codec.js';
 import { ProtocolError } from './errors.js';
-import { packageDefinition } from './loader.js';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { resultFromWire, resultToWire } from './wire.js';
 import { createStream, resolveRunConfig, runSimulation, SIM_VERSION, type RunResult } from '@sdpo/sim';
-import { decodeWireResult, encodeResultsMessage, encodeRunResult, splitResultsMessage } from './result-codec.js';
+import { decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, splitLeaseMessage, splitResultsMessage } from './stream-codec.js';
 
 type Connect = { requestSerialize: (x: object) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } };
 const connect = () => (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
@@ -34,13 +36,16 @@ test('a pre-encoded Results message passes the stream serializer unchanged and d
   const c = connect();
   t.deepEqual(c.requestSerialize(bytes), bytes);
   const back = c.requestDeserialize(bytes);
-  t.deepEqual(back.results.results.map((x) => resultFromWire(x.result)), results);
+  t.deepEqual(back.results.results.map((x) => resultFromBytes(x.result as Uint8Array)), results);
 });
 
+/** protobufjs's own decoding of RunResult bytes, with the loader's options. */
 const protobufjsDecode = (bytes: Uint8Array): unknown => {
-  const c = connect();
-  const framed = encodeResultsMessage([{ key: 'a'.repeat(64), leaseId: 'l', attempt: 1, result: bytes }]);
-  return c.requestDeserialize(framed).results.results[0]!.result;
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => (target.startsWith('/') ? target : join(PROTO_ROOT, target));
+  root.loadSync([...PROTO_FILES]);
+  const T = root.lookupType('sdpo.v1.RunResult');
+  return T.toObject(T.decode(bytes), { longs: Number, enums: String, defaults: true, arrays: true, objects: true });
 };
 
 test('the hand decoder reads a result exactly as protobufjs does, defaults and NaN included', (t) => {
@@ -86,4 +91,21 @@ test('malformed result bytes are refused with INVALID_RESULT naming where, never
   const unpacked = Buffer.from([0x22, 0x09, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]);
   t.throws(() => decodeWireResult(unpacked), { message: /^result\.curves: malformed protobuf \(unexpected field 1 with wire type 1\)/ });
   t.throws(() => splitResultsMessage(Buffer.from([26, 5, 10, 3, 97])), { message: /length past the end/ });
+});
+
+test('a Lease encodes by hand and splits back to the same tasks; other coordinator messages are not split', (t) => {
+  const tasks = results.map((r, i) => ({ key: String(i + 4).repeat(64), attempt: i + 1, config: r.config }));
+  const bytes = encodeLeaseMessage('epoch-7', tasks);
+  t.deepEqual(splitLeaseMessage(bytes), { leaseId: 'epoch-7', tasks });
+  type Connect = { responseSerialize: (x: object) => Buffer; responseDeserialize: (b: Buffer) => unknown };
+  const c = (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
+  t.deepEqual(c.responseDeserialize(bytes), { msg: 'lease', lease: { leaseId: 'epoch-7', tasks } });
+  t.is(splitLeaseMessage(c.responseSerialize({ ack: { accepted: [], rejected: ['a'.repeat(64)] } })), undefined);
+  for (let n = 1; n < bytes.length; n += 7) {
+    try {
+      splitLeaseMessage(bytes.subarray(0, n));
+    } catch (err) {
+      t.true(err instanceof ProtocolError, String(err));
+    }
+  }
 });
