@@ -15,10 +15,37 @@
 import type { RunConfig, RunResult } from '@sdpo/sim';
 import { ProtocolError } from './errors.js';
 
-/** A write position; `b` null only measures. */
+/**
+ * A write position in a growable buffer. Nested messages are written in one
+ * pass: their length byte is reserved, and patched (shifting the body when the
+ * length needs more than one byte) once the body is written.
+ */
 interface Out {
-  b: Buffer | null;
+  b: Buffer;
   o: number;
+}
+
+// One scratch buffer per thread (pool threads each load this module), grown as needed.
+let scratch = Buffer.allocUnsafeSlow(1 << 16);
+
+function writer(): Out {
+  return { b: scratch, o: 0 };
+}
+
+/** Makes room for `n` more bytes. */
+function room(w: Out, n: number): void {
+  if (w.o + n <= w.b.length) return;
+  const grown = Buffer.allocUnsafeSlow(Math.max(2 * w.b.length, w.o + n));
+  w.b.copy(grown, 0, 0, w.o);
+  w.b = grown;
+  scratch = grown;
+}
+
+/** The written bytes as their own buffer (`unpooled` for bytes that cross threads: a pooled view would carry its whole 8 KiB slab). */
+function finish(w: Out, unpooled = false): Buffer {
+  const out = unpooled ? Buffer.allocUnsafeSlow(w.o) : Buffer.allocUnsafe(w.o);
+  w.b.copy(out, 0, 0, w.o);
+  return out;
 }
 
 /**
@@ -27,12 +54,9 @@ interface Out {
  * strings and empty lists are left out, messages always written.
  */
 export function encodeRunResult(r: RunResult): Uint8Array {
-  const m: Out = { b: null, o: 0 };
-  writeResult(m, r);
-  // Not from Buffer's shared pool: the bytes cross threads, and a pooled view would carry its whole 8 KiB slab.
-  const w: Out = { b: Buffer.allocUnsafeSlow(m.o), o: 0 };
+  const w = writer();
   writeResult(w, r);
-  return w.b!;
+  return finish(w, true);
 }
 
 /** One finished task as the worker reports it, its result already encoded. */
@@ -46,18 +70,9 @@ export interface EncodedResult {
 
 /** The bytes of a `WorkerMessage` holding `Results` with these results, in order. */
 export function encodeResultsMessage(results: readonly EncodedResult[]): Buffer {
-  const m: Out = { b: null, o: 0 };
-  writeResults(m, results);
-  const inner = m.o;
-  const w: Out = { b: null, o: 0 };
-  varint(w, 26);
-  varint(w, inner);
-  w.b = Buffer.allocUnsafe(w.o + inner);
-  w.o = 0;
-  varint(w, 26);
-  varint(w, inner);
-  writeResults(w, results);
-  return w.b;
+  const w = writer();
+  msg(w, 26, writeResults, results);
+  return finish(w);
 }
 
 function writeResults(w: Out, results: readonly EncodedResult[]): void {
@@ -70,7 +85,8 @@ function writeTaskResult(w: Out, r: EncodedResult): void {
   uint(w, 24, r.attempt >>> 0);
   varint(w, 34);
   varint(w, r.result.length);
-  if (w.b) w.b.set(r.result, w.o);
+  room(w, r.result.length);
+  w.b.set(r.result, w.o);
   w.o += r.result.length;
 }
 
@@ -139,15 +155,8 @@ function writeCurves(w: Out, c: RunResult['curves']): void {
 
 /** A varint of the non-negative integer `x` (< 2^53; tags included). */
 function varint(w: Out, x: number): void {
+  room(w, 8);
   const b = w.b;
-  if (!b) {
-    w.o++;
-    while (x >= 128) {
-      x = Math.floor(x / 128);
-      w.o++;
-    }
-    return;
-  }
   while (x >= 128) {
     b[w.o++] = (x % 128) | 128;
     x = Math.floor(x / 128);
@@ -164,8 +173,8 @@ function uint(w: Out, tag: number, x: number): void {
 function dbl(w: Out, tag: number, x: number): void {
   if (Object.is(x, 0)) return;
   varint(w, tag);
-  if (w.b) w.b.writeDoubleLE(x, w.o);
-  w.o += 8;
+  room(w, 8);
+  w.o = w.b.writeDoubleLE(x, w.o);
 }
 
 function str(w: Out, tag: number, s: string): void {
@@ -173,19 +182,16 @@ function str(w: Out, tag: number, s: string): void {
   varint(w, tag);
   const len = Buffer.byteLength(s);
   varint(w, len);
-  if (w.b) w.b.write(s, w.o, 'utf8');
-  w.o += len;
+  room(w, len);
+  w.o += w.b.write(s, w.o, 'utf8');
 }
 
 function doubles(w: Out, tag: number, xs: readonly (number | null)[]): void {
   if (!xs.length) return;
   varint(w, tag);
   varint(w, 8 * xs.length);
+  room(w, 8 * xs.length);
   const b = w.b;
-  if (!b) {
-    w.o += 8 * xs.length;
-    return;
-  }
   let o = w.o;
   for (const x of xs) o = b.writeDoubleLE(x ?? Number.NaN, o);
   w.o = o;
@@ -193,10 +199,23 @@ function doubles(w: Out, tag: number, xs: readonly (number | null)[]): void {
 
 function msg<T>(w: Out, tag: number, write: (w: Out, x: T) => void, x: T): void {
   varint(w, tag);
-  const m: Out = { b: null, o: 0 };
-  write(m, x);
-  varint(w, m.o);
+  room(w, 1);
+  const at = w.o++;
   write(w, x);
+  const len = w.o - at - 1;
+  if (len < 128) {
+    w.b[at] = len;
+    return;
+  }
+  // A length of two or more bytes: move the body up to make room for it.
+  let extra = 0;
+  for (let x2 = len; x2 >= 128; x2 = Math.floor(x2 / 128)) extra++;
+  room(w, extra);
+  w.b.copy(w.b, at + 1 + extra, at + 1, w.o);
+  const end = w.o + extra;
+  w.o = at;
+  varint(w, len);
+  w.o = end;
 }
 
 // ---- decoding -------------------------------------------------------------------
@@ -445,12 +464,9 @@ export interface LeaseTask {
 
 /** The bytes of a `CoordinatorMessage` holding the Lease `leaseId` of `tasks`, in order. */
 export function encodeLeaseMessage(leaseId: string, tasks: readonly LeaseTask[]): Buffer {
-  const lease = { leaseId, tasks };
-  const m: Out = { b: null, o: 0 };
-  msg(m, 18, writeLease, lease);
-  const w: Out = { b: Buffer.allocUnsafe(m.o), o: 0 };
-  msg(w, 18, writeLease, lease);
-  return w.b!;
+  const w = writer();
+  msg(w, 18, writeLease, { leaseId, tasks });
+  return finish(w);
 }
 
 function writeLease(w: Out, l: { leaseId: string; tasks: readonly LeaseTask[] }): void {
