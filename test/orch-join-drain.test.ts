@@ -27,8 +27,14 @@ test('a worker joining mid-sweep receives tasks, and a drained worker finishes w
   t.true(count("SELECT done FROM sweeps WHERE name = 'joining'") < 400, 'the late worker joined mid-sweep');
 
   const beforeDrain = byWorker('early');
-  a.child.kill('SIGTERM');
+  // Drained through the coordinator, as an operator would from anywhere (SIGTERM does the same locally).
+  const drained = await runCli(['drain', 'early', '--coordinator', address, '--json']);
+  t.is(drained.code, 0, drained.stderr);
+  t.deepEqual((JSON.parse(drained.stdout) as { name: string }[]).map((w) => w.name), ['early']);
   t.is((await a.exited).code, 0, a.stderr);
+  const unknown = await runCli(['drain', 'nobody', '--coordinator', address]);
+  t.is(unknown.code, 2);
+  t.regex(unknown.stderr, /no connected worker with id or name 'nobody' \(connected: late \(w\d+-/);
   // What the drained worker held was finished and recorded, not requeued.
   t.is(count("SELECT count(*) FROM events WHERE kind = 'requeued'"), 0);
   t.is(count("SELECT count(*) FROM events WHERE kind = 'rejected'"), 0);

@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   submit: { summary: 'submit a grid file to a running coordinator', load: async () => (await import('./commands/submit.js')).default },
   status: { summary: 'show sweeps, counts, workers, throughput and ETA', load: async () => (await import('./commands/status.js')).default },
   cancel: { summary: 'cancel a running sweep', load: async () => (await import('./commands/cancel.js')).default },
+  drain: { summary: 'tell a connected worker to finish what it holds and leave', load: async () => (await import('./commands/drain.js')).default },
   export: { summary: 'export a sweep\'s results as CSV or JSON Lines', load: async () => (await import('./commands/export.js')).default },
 };
 

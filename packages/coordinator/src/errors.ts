@@ -5,7 +5,7 @@ import { StoreError } from './store.js';
 /** Coordinator-level errors with stable codes. */
 export class CoordinatorError extends Error {
   constructor(
-    readonly code: 'SWEEP_EXISTS' | 'NO_SUCH_SWEEP' | 'VERSION_MISMATCH' | 'UNAUTHENTICATED' | 'SHUTTING_DOWN',
+    readonly code: 'SWEEP_EXISTS' | 'NO_SUCH_SWEEP' | 'NO_SUCH_WORKER' | 'VERSION_MISMATCH' | 'UNAUTHENTICATED' | 'SHUTTING_DOWN',
     message: string,
   ) {
     super(message);
@@ -26,6 +26,7 @@ export function toGrpcStatus(err: unknown): Partial<grpc.StatusObject> {
     status = {
       SWEEP_EXISTS: grpc.status.ALREADY_EXISTS,
       NO_SUCH_SWEEP: grpc.status.NOT_FOUND,
+      NO_SUCH_WORKER: grpc.status.NOT_FOUND,
       VERSION_MISMATCH: grpc.status.FAILED_PRECONDITION,
       UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
       SHUTTING_DOWN: grpc.status.UNAVAILABLE,

@@ -450,6 +450,25 @@ export class Scheduler extends EventEmitter {
     this.schedulePump();
   }
 
+  /**
+   * Tells the worker with id `idOrName`, or every worker with that name, to
+   * drain: it takes no more tasks, finishes what it holds and leaves.
+   * Returns the workers told; throws NO_SUCH_WORKER when none matches.
+   */
+  drainWorker(idOrName: string, reason: string): WorkerView[] {
+    const matched = [...this.workers.values()].filter((w) => w.id === idOrName || w.name === idOrName);
+    if (matched.length === 0) {
+      const known = [...this.workers.values()].map((w) => `${w.name} (${w.id})`).join(', ') || 'none';
+      throw new CoordinatorError('NO_SUCH_WORKER', `no connected worker with id or name '${idOrName}' (connected: ${known})`);
+    }
+    for (const w of matched) {
+      w.draining = true;
+      w.sink.send({ drain: { reason } });
+      this.log.info({ worker: w.id, name: w.name, reason }, 'worker told to drain');
+    }
+    return matched.map((w) => ({ workerId: w.id, name: w.name, threads: w.threads, inFlight: w.inflight.size, completed: w.completed }));
+  }
+
   /** Tells every worker to drain (coordinator shutdown). */
   drainAll(reason: string): void {
     for (const w of this.workers.values()) {

@@ -5,7 +5,7 @@ import {
   gridFromWire, LIMITS, parseInbound, PROTOCOL_VERSION, ProtocolError, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
   type CoordinatorMessage, type SweepInfo, type WorkerMessage__Output,
 } from '@sdpo/protocol';
-import { Scheduler, type SweepProgress } from './scheduler.js';
+import { Scheduler, type SweepProgress, type WorkerView } from './scheduler.js';
 import { Store } from './store.js';
 import { CoordinatorError, toGrpcStatus } from './errors.js';
 import { startMetricsServer } from './metrics.js';
@@ -219,6 +219,14 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         cb(toGrpcStatus(err));
       }
     };
+  /** Workers as status shows them: with their rate since they joined. */
+  const workerInfo = (views: readonly WorkerView[]) => {
+    const now = Date.now();
+    return views.map((w) => {
+      const t = joinedAt.get(w.workerId) ?? now;
+      return { ...w, rate: now > t ? (w.completed * 1000) / (now - t) : 0, joinedAt: new Date(t).toISOString() };
+    });
+  };
   const info = (name: string): SweepInfo => {
     const p = scheduler.progress(name);
     const failures = p.failed > 0 ? store.failedTasks(name, 100).map((f) => ({ index: f.index, key: f.key, code: f.code, message: f.message })) : [];
@@ -231,13 +239,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
       return info(scheduler.submit(def).progress.name);
     }),
     GetSweep: unary((req: { name: string }) => info(req.name)),
-    ListSweeps: unary(() => {
-      const now = Date.now();
-      const workers = scheduler.workerViews().map((w) => {
-        const t = joinedAt.get(w.workerId) ?? now;
-        return { ...w, rate: now > t ? (w.completed * 1000) / (now - t) : 0, joinedAt: new Date(t).toISOString() };
-      });
-      return { sweeps: scheduler.list().map((p) => progressToWire(p)), workers };
+    ListSweeps: unary(() => ({ sweeps: scheduler.list().map((p) => progressToWire(p)), workers: workerInfo(scheduler.workerViews()) })),
+    DrainWorker: unary((req: { worker: string; reason: string }) => {
+      if (!req.worker) throw new CoordinatorError('NO_SUCH_WORKER', 'DrainWorkerRequest.worker (an id or a name) is required');
+      return { workers: workerInfo(scheduler.drainWorker(req.worker, req.reason || 'drain requested')) };
     }),
     Cancel: unary((req: { name: string }) => {
       scheduler.cancel(req.name);

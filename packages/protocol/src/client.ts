@@ -6,6 +6,7 @@ import type { SweepInfo__Output } from './generated/sdpo/v1/SweepInfo.js';
 import type { ListSweepsResponse__Output } from './generated/sdpo/v1/ListSweepsResponse.js';
 import type { GridSpec } from './generated/sdpo/v1/GridSpec.js';
 import type { SweepResult__Output } from './generated/sdpo/v1/SweepResult.js';
+import type { DrainWorkerResponse__Output } from './generated/sdpo/v1/DrainWorkerResponse.js';
 
 /** Connection options for a coordinator client. */
 export interface ClientOptions {
@@ -21,6 +22,8 @@ export interface SweepClient {
   get(name: string): Promise<SweepInfo__Output>;
   list(): Promise<ListSweepsResponse__Output>;
   cancel(name: string): Promise<SweepInfo__Output>;
+  /** Tells the worker with this id, or every worker with this name, to drain; resolves with the workers told. */
+  drainWorker(worker: string, reason?: string): Promise<DrainWorkerResponse__Output>;
   /** Calls `onInfo` for every update until the sweep finishes (resolves) or the stream fails (rejects). */
   watch(name: string, onInfo: (info: SweepInfo__Output) => void): Promise<void>;
   results(name: string, onResult: (r: SweepResult__Output) => void): Promise<void>;
@@ -53,6 +56,7 @@ export function createSweepClient(address: string, options: ClientOptions = {}):
     get: (name) => unary((cb) => client.GetSweep({ name }, md(), deadline(), cb)),
     list: () => unary((cb) => client.ListSweeps({}, md(), deadline(), cb)),
     cancel: (name) => unary((cb) => client.Cancel({ name }, md(), deadline(), cb)),
+    drainWorker: (worker, reason = '') => unary((cb) => client.DrainWorker({ worker, reason }, md(), deadline(), cb)),
     watch: (name, onInfo) => stream(client.Watch({ name }, md()), onInfo),
     results: (name, onResult) => stream(client.StreamResults({ name }, md()), onResult),
     close: () => client.close(),

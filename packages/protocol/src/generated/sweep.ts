@@ -3,6 +3,8 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Axis as _sdpo_v1_Axis, Axis__Output as _sdpo_v1_Axis__Output } from './sdpo/v1/Axis.js';
 import type { CancelRequest as _sdpo_v1_CancelRequest, CancelRequest__Output as _sdpo_v1_CancelRequest__Output } from './sdpo/v1/CancelRequest.js';
+import type { DrainWorkerRequest as _sdpo_v1_DrainWorkerRequest, DrainWorkerRequest__Output as _sdpo_v1_DrainWorkerRequest__Output } from './sdpo/v1/DrainWorkerRequest.js';
+import type { DrainWorkerResponse as _sdpo_v1_DrainWorkerResponse, DrainWorkerResponse__Output as _sdpo_v1_DrainWorkerResponse__Output } from './sdpo/v1/DrainWorkerResponse.js';
 import type { FailedTask as _sdpo_v1_FailedTask, FailedTask__Output as _sdpo_v1_FailedTask__Output } from './sdpo/v1/FailedTask.js';
 import type { FixedField as _sdpo_v1_FixedField, FixedField__Output as _sdpo_v1_FixedField__Output } from './sdpo/v1/FixedField.js';
 import type { GetSweepRequest as _sdpo_v1_GetSweepRequest, GetSweepRequest__Output as _sdpo_v1_GetSweepRequest__Output } from './sdpo/v1/GetSweepRequest.js';
@@ -32,6 +34,8 @@ export interface ProtoGrpcType {
     v1: {
       Axis: MessageTypeDefinition<_sdpo_v1_Axis, _sdpo_v1_Axis__Output>
       CancelRequest: MessageTypeDefinition<_sdpo_v1_CancelRequest, _sdpo_v1_CancelRequest__Output>
+      DrainWorkerRequest: MessageTypeDefinition<_sdpo_v1_DrainWorkerRequest, _sdpo_v1_DrainWorkerRequest__Output>
+      DrainWorkerResponse: MessageTypeDefinition<_sdpo_v1_DrainWorkerResponse, _sdpo_v1_DrainWorkerResponse__Output>
       FailedTask: MessageTypeDefinition<_sdpo_v1_FailedTask, _sdpo_v1_FailedTask__Output>
       FixedField: MessageTypeDefinition<_sdpo_v1_FixedField, _sdpo_v1_FixedField__Output>
       GetSweepRequest: MessageTypeDefinition<_sdpo_v1_GetSweepRequest, _sdpo_v1_GetSweepRequest__Output>

@@ -3,6 +3,8 @@
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { CancelRequest as _sdpo_v1_CancelRequest, CancelRequest__Output as _sdpo_v1_CancelRequest__Output } from '../../sdpo/v1/CancelRequest.js';
+import type { DrainWorkerRequest as _sdpo_v1_DrainWorkerRequest, DrainWorkerRequest__Output as _sdpo_v1_DrainWorkerRequest__Output } from '../../sdpo/v1/DrainWorkerRequest.js';
+import type { DrainWorkerResponse as _sdpo_v1_DrainWorkerResponse, DrainWorkerResponse__Output as _sdpo_v1_DrainWorkerResponse__Output } from '../../sdpo/v1/DrainWorkerResponse.js';
 import type { GetSweepRequest as _sdpo_v1_GetSweepRequest, GetSweepRequest__Output as _sdpo_v1_GetSweepRequest__Output } from '../../sdpo/v1/GetSweepRequest.js';
 import type { ListSweepsRequest as _sdpo_v1_ListSweepsRequest, ListSweepsRequest__Output as _sdpo_v1_ListSweepsRequest__Output } from '../../sdpo/v1/ListSweepsRequest.js';
 import type { ListSweepsResponse as _sdpo_v1_ListSweepsResponse, ListSweepsResponse__Output as _sdpo_v1_ListSweepsResponse__Output } from '../../sdpo/v1/ListSweepsResponse.js';
@@ -21,6 +23,15 @@ export interface SweepServiceClient extends grpc.Client {
   cancel(argument: _sdpo_v1_CancelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sdpo_v1_SweepInfo__Output>): grpc.ClientUnaryCall;
   cancel(argument: _sdpo_v1_CancelRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sdpo_v1_SweepInfo__Output>): grpc.ClientUnaryCall;
   cancel(argument: _sdpo_v1_CancelRequest, callback: grpc.requestCallback<_sdpo_v1_SweepInfo__Output>): grpc.ClientUnaryCall;
+  
+  DrainWorker(argument: _sdpo_v1_DrainWorkerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  DrainWorker(argument: _sdpo_v1_DrainWorkerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  DrainWorker(argument: _sdpo_v1_DrainWorkerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  DrainWorker(argument: _sdpo_v1_DrainWorkerRequest, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  drainWorker(argument: _sdpo_v1_DrainWorkerRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  drainWorker(argument: _sdpo_v1_DrainWorkerRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  drainWorker(argument: _sdpo_v1_DrainWorkerRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
+  drainWorker(argument: _sdpo_v1_DrainWorkerRequest, callback: grpc.requestCallback<_sdpo_v1_DrainWorkerResponse__Output>): grpc.ClientUnaryCall;
   
   GetSweep(argument: _sdpo_v1_GetSweepRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_sdpo_v1_SweepInfo__Output>): grpc.ClientUnaryCall;
   GetSweep(argument: _sdpo_v1_GetSweepRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_sdpo_v1_SweepInfo__Output>): grpc.ClientUnaryCall;
@@ -64,6 +75,8 @@ export interface SweepServiceClient extends grpc.Client {
 export interface SweepServiceHandlers extends grpc.UntypedServiceImplementation {
   Cancel: grpc.handleUnaryCall<_sdpo_v1_CancelRequest__Output, _sdpo_v1_SweepInfo>;
   
+  DrainWorker: grpc.handleUnaryCall<_sdpo_v1_DrainWorkerRequest__Output, _sdpo_v1_DrainWorkerResponse>;
+  
   GetSweep: grpc.handleUnaryCall<_sdpo_v1_GetSweepRequest__Output, _sdpo_v1_SweepInfo>;
   
   ListSweeps: grpc.handleUnaryCall<_sdpo_v1_ListSweepsRequest__Output, _sdpo_v1_ListSweepsResponse>;
@@ -78,6 +91,7 @@ export interface SweepServiceHandlers extends grpc.UntypedServiceImplementation 
 
 export interface SweepServiceDefinition extends grpc.ServiceDefinition {
   Cancel: MethodDefinition<_sdpo_v1_CancelRequest, _sdpo_v1_SweepInfo, _sdpo_v1_CancelRequest__Output, _sdpo_v1_SweepInfo__Output>
+  DrainWorker: MethodDefinition<_sdpo_v1_DrainWorkerRequest, _sdpo_v1_DrainWorkerResponse, _sdpo_v1_DrainWorkerRequest__Output, _sdpo_v1_DrainWorkerResponse__Output>
   GetSweep: MethodDefinition<_sdpo_v1_GetSweepRequest, _sdpo_v1_SweepInfo, _sdpo_v1_GetSweepRequest__Output, _sdpo_v1_SweepInfo__Output>
   ListSweeps: MethodDefinition<_sdpo_v1_ListSweepsRequest, _sdpo_v1_ListSweepsResponse, _sdpo_v1_ListSweepsRequest__Output, _sdpo_v1_ListSweepsResponse__Output>
   StreamResults: MethodDefinition<_sdpo_v1_StreamResultsRequest, _sdpo_v1_SweepResult, _sdpo_v1_StreamResultsRequest__Output, _sdpo_v1_SweepResult__Output>
