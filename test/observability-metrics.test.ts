@@ -46,6 +46,9 @@ test('the coordinator serves Prometheus metrics with per-sweep and per-worker co
   t.is(m.get('sdpo_sweep_running{sweep="metered",state="done"}'), 0);
   t.is(m.get('sdpo_workers'), 1);
   t.true(m.get('process_resident_memory_bytes')! > 1e6);
+  const p50 = m.get('sdpo_event_loop_delay_seconds{quantile="0.5"}')!;
+  const max = m.get('sdpo_event_loop_delay_seconds{quantile="1"}')!;
+  t.true(p50 > 0 && p50 <= max, `event loop delay p50 ${p50} s, max ${max} s`);
   t.is((await fetch(`http://${metricsAt}/other`)).status, 404);
 
   const status = await runCli(['status', '--coordinator', address!]);

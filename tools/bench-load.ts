@@ -46,8 +46,9 @@ const cpuSeconds = (pid: number) => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'sdpo-bench-load-'));
-const coord = spawnSdpo(['coordinator', '--listen', '127.0.0.1:0', '--store', join(dir, 's.db')]);
+const coord = spawnSdpo(['coordinator', '--listen', '127.0.0.1:0', '--store', join(dir, 's.db'), '--metrics', '127.0.0.1:0']);
 const [, address] = await waitOutput(coord, /listening on (\S+)/);
+const [, metricsAt] = await waitOutput(coord, /metrics on (\S+)/);
 const proto = sdpoProto();
 
 // ---- simulated workers -----------------------------------------------------------
@@ -124,6 +125,9 @@ prober.kill('SIGTERM');
 await new Promise((r) => prober.once('exit', r));
 statusLatency.push(...probeOut.trim().split('\n').filter(Boolean).map(Number));
 const final = await sweeps.get('load');
+// The coordinator's own event-loop delay over the run: how long any request could wait to be served there.
+const metricsText = await (await fetch(`http://${metricsAt!}/metrics`)).text();
+const loopDelayMs = (q: string) => 1000 * Number(new RegExp(`^sdpo_event_loop_delay_seconds\\{quantile="${q}"\\} (\\S+)$`, 'm').exec(metricsText)?.[1]);
 
 for (const c of calls) c.end();
 for (const c of clients) c.close();
@@ -136,6 +140,7 @@ const f = (x: number) => x.toFixed(x < 10 ? 2 : 0);
 console.log(`bench-load: ${welcomed}/${nWorkers} simulated workers (credits ${credits}), ${final.done}/${info.total} tasks ${final.state} in ${wall.toFixed(2)} s = ${(final.done / wall).toFixed(0)} tasks/s`);
 console.log(`  lease latency (credit → lease, ${leaseLatency.length} samples): p50 ${f(pct(leaseLatency, 50))} ms, p99 ${f(pct(leaseLatency, 99))} ms`);
 console.log(`  status (ListSweeps) under load (${statusLatency.length} calls): p50 ${f(pct(statusLatency, 50))} ms, p99 ${f(pct(statusLatency, 99))} ms`);
+console.log(`  coordinator event-loop delay: p50 ${f(loopDelayMs('0.5'))} ms, p99 ${f(loopDelayMs('0.99'))} ms, max ${f(loopDelayMs('1'))} ms`);
 console.log(`  coordinator RSS peak ${rssPeak.toFixed(0)} MiB; CPU over the sweep: coordinator ${coordCpu.toFixed(1)} s (${((100 * coordCpu) / wall).toFixed(0)}% of one core), simulated workers ${((selfCpu.user + selfCpu.system) / 1e6).toFixed(1)} s`);
 console.log(`  ${loadLine()}`);
 process.exit(0);
