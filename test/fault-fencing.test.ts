@@ -34,7 +34,7 @@ test('a late result from an expired lease is rejected and logged until the task 
   const coord = await startCoordinator({ storePath: join(dir, 's.db'), listen: '127.0.0.1:0', logger: pino({ level: 'silent' }), leaseMs: 300 });
   t.teardown(() => coord.close());
   const address = `127.0.0.1:${coord.port}`;
-  coord.scheduler.submit(parseGridData({ name: 'fenced', axes: { seed: [0, 1] }, fixed: { method: 'sdpo', feedback: 'continuous', noise: 0, steps: 5, vocab: 4, length: 3 } }));
+  await coord.scheduler.submit(parseGridData({ name: 'fenced', axes: { seed: [0, 1] }, fixed: { method: 'sdpo', feedback: 'continuous', noise: 0, steps: 5, vocab: 4, length: 3 } }));
   const q = (sql: string, ...a: unknown[]) => coord.store.db.prepare(sql).pluck().get(...a) as number;
 
   // A worker takes a task and goes silent (no heartbeats) past its lease.

@@ -68,11 +68,11 @@ test.before(async () => {
   coord = await startCoordinator({ storePath: join(tmp.dir, 's.db'), listen: '127.0.0.1:0', logger, maxMessageBytes: MAX_BYTES, leaseMs: 60_000 });
   address = `127.0.0.1:${coord.port}`;
   // A finished sweep gives the store results to protect; a second one stays pending for leases.
-  coord.scheduler.submit(parseGridData({ name: 'stored', axes: { seed: [0, 1], method: ['reinforce', 'sdpo'] }, fixed: { steps: 5, vocab: 4, length: 3, feedback: 'continuous', noise: 0 } }));
+  await coord.scheduler.submit(parseGridData({ name: 'stored', axes: { seed: [0, 1], method: ['reinforce', 'sdpo'] }, fixed: { steps: 5, vocab: 4, length: 3, feedback: 'continuous', noise: 0 } }));
   const w = startWorker({ coordinator: address, logger, threads: 1, name: 'prefill' });
   await waitFor('the stored sweep', () => coord.scheduler.progress('stored').state === 'done', 60_000);
   await w.drain();
-  coord.scheduler.submit(parseGridData({ name: 'pending', axes: { seed: { from: 10, to: 14 } }, fixed: { steps: 5, vocab: 4, length: 3, feedback: 'continuous', noise: 0, method: 'sdpo' }, maxAttempts: 100 }));
+  await coord.scheduler.submit(parseGridData({ name: 'pending', axes: { seed: { from: 10, to: 14 } }, fixed: { steps: 5, vocab: 4, length: 3, feedback: 'continuous', noise: 0, method: 'sdpo' }, maxAttempts: 100 }));
 });
 
 test.after.always(async () => {

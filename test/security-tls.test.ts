@@ -89,7 +89,7 @@ test('with server-only TLS, a worker that trusts the CA works without a client c
   t.teardown(() => coord.close());
   const w = spawnCli(['worker', '--coordinator', `127.0.0.1:${coord.port}`, '--threads', '1', '--name', 'server-tls', '--tls-ca', certs.ca]);
   procs.push(w);
-  coord.scheduler.submit(parseGridData({ name: 'tls1', axes: { seed: [0, 1] }, fixed: { method: 'reinforce', feedback: 'binary', noise: 0, steps: 5, vocab: 4, length: 3 } }));
+  await coord.scheduler.submit(parseGridData({ name: 'tls1', axes: { seed: [0, 1] }, fixed: { method: 'reinforce', feedback: 'binary', noise: 0, steps: 5, vocab: 4, length: 3 } }));
   await waitFor('the sweep over TLS', () => coord.scheduler.progress('tls1').state === 'done', 60_000);
   t.deepEqual(coord.scheduler.workerViews().map((x) => x.name), ['server-tls']);
   w.child.kill('SIGTERM');

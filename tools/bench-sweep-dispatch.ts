@@ -36,7 +36,7 @@ const load0 = loadLine();
 const workerCpu0 = workerCpuSeconds(worker.pid!);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const { progress } = coordinator.scheduler.submit(def);
+const { progress } = await coordinator.scheduler.submit(def);
 const tSubmit = performance.now() - t0;
 await new Promise<void>((resolve) => {
   const onProgress = () => {

@@ -84,7 +84,7 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
   const { scheduler } = coordinator;
   let worker: ReturnType<typeof startWorker> | undefined;
   try {
-    const { progress: first } = scheduler.submit(def);
+    const { progress: first } = await scheduler.submit(def);
     let last = first;
     options.onProgress?.(first);
     if (first.state === 'running' && !options.signal?.aborted) {

@@ -48,7 +48,7 @@ const results = (scheduler: Scheduler, workerId: string, batch: Parameters<Sched
 test('leases never exceed the credits granted, and go out in grid order', async (t) => {
   const { scheduler, worker } = setup(t);
   const w = worker('a');
-  scheduler.submit(grid('g', 5));
+  await scheduler.submit(grid('g', 5));
   scheduler.credit(w.id, 2, 100);
   await tick();
   t.is(w.leases().length, 1);
@@ -61,7 +61,7 @@ test('leases never exceed the credits granted, and go out in grid order', async 
 test('a result for a stale attempt is rejected; the current one is recorded exactly once and never overwritten', async (t) => {
   const { scheduler, store, worker } = setup(t);
   const a = worker('a');
-  scheduler.submit(grid('g', 1));
+  await scheduler.submit(grid('g', 1));
   scheduler.credit(a.id, 1, 100);
   await tick();
   const lease1 = a.leases()[0]!;
@@ -95,7 +95,7 @@ test('a failing task is retried up to maxAttempts, then the sweep completes with
   const { scheduler, store, worker } = setup(t);
   const w = worker('a');
   const def = { ...grid('g', 1), maxAttempts: 2 };
-  scheduler.submit(def);
+  await scheduler.submit(def);
   for (let i = 0; i < 2; i++) {
     scheduler.credit(w.id, 1, 100);
     await tick();
@@ -112,7 +112,7 @@ test('a failing task is retried up to maxAttempts, then the sweep completes with
 test('a lease past its deadline is requeued and granted to another worker', async (t) => {
   const { scheduler, worker } = setup(t, { leaseMs: 300 });
   const a = worker('a');
-  scheduler.submit(grid('g', 1));
+  await scheduler.submit(grid('g', 1));
   scheduler.credit(a.id, 1, 100);
   // Dispatch is asynchronous; on a loaded machine one event-loop turn may not be enough.
   await until(() => a.leases().length > 0);

@@ -112,6 +112,8 @@ interface SweepRuntime {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const REFILL = 1024;
+/** A submit writes its task rows in transactions of about this many ms, yielding to the event loop between them. */
+const SUBMIT_SLICE_MS = 25;
 /** Results committed per slice of the group commit (whole batches, so a slice may run over). */
 const RESULT_SLICE = 256;
 
@@ -168,6 +170,7 @@ export class Scheduler extends EventEmitter {
   private workerCounter = 0;
   private pumpScheduled = false;
   private closed = false;
+  private submitQueue: Promise<unknown> = Promise.resolve();
   /**
    * The worker that takes no new work until it is empty, so that a task lost
    * before (which runs only on an empty worker) cannot starve behind busy ones.
@@ -191,8 +194,11 @@ export class Scheduler extends EventEmitter {
     const db = store.db;
     this.q = {
       insertSweep: db.prepare(
-        `INSERT INTO sweeps (name, definition, sim_version, total, state, created_at) VALUES (?, ?, ?, ?, 'running', ?)`,
+        `INSERT INTO sweeps (id, name, definition, sim_version, total, state, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)`,
       ),
+      maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
+      countCached: db.prepare(`SELECT count(*) FROM tasks WHERE sweep_id = ? AND state = ${TASK.cached}`).pluck(),
+      deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
       hasResult: db.prepare('SELECT 1 FROM results WHERE key = ?').pluck(),
       insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state) VALUES (?, ?, ?, ?)'),
       saveCounts: db.prepare(
@@ -217,6 +223,9 @@ export class Scheduler extends EventEmitter {
       cancelTasks: db.prepare(`UPDATE tasks SET state = ${TASK.cancelled} WHERE sweep_id = ? AND state = 0`),
       pendingWithKey: db.prepare('SELECT 1 FROM tasks WHERE key = ? AND state = 0 AND sweep_id != ? LIMIT 1').pluck(),
     };
+    // Task rows of a submit that never finished (the coordinator died mid-way) sit past the last sweep id.
+    const orphans = db.prepare('DELETE FROM tasks WHERE sweep_id > ?').run(this.q.maxSweepId.get()).changes;
+    if (orphans > 0) this.log.warn({ tasks: orphans }, 'dropped the task rows of a submit that did not finish');
     // Resume: every unfinished sweep of this simVersion is scheduled again from its first pending task.
     for (const row of options.resume === false ? [] : store.listSweeps()) {
       if (row.state !== 'running') continue;
@@ -237,10 +246,22 @@ export class Scheduler extends EventEmitter {
    * Submits a sweep. Idempotent: the same name with the same grid returns
    * the existing sweep (resuming it if unfinished); the same name with a
    * different grid is an error. Tasks whose key already has a result (from
-   * any sweep) are marked cached and never run. Everything is written in one
-   * transaction: an invalid cell anywhere leaves the store untouched.
+   * any sweep) are marked cached and never run.
+   *
+   * A big grid is written in slices of about {@link SUBMIT_SLICE_MS}, each its
+   * own transaction, so the coordinator keeps serving workers and status
+   * calls while a million tasks go in. Until the last slice commits the sweep
+   * row does not exist: its task rows are invisible, an invalid cell
+   * anywhere deletes them again, and a coordinator that dies meanwhile drops
+   * them at its next start. Submits run one at a time.
    */
-  submit(def: SweepDefinition): { progress: SweepProgress; created: boolean } {
+  submit(def: SweepDefinition): Promise<{ progress: SweepProgress; created: boolean }> {
+    const run = this.submitQueue.then(() => this.submitNow(def));
+    this.submitQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async submitNow(def: SweepDefinition): Promise<{ progress: SweepProgress; created: boolean }> {
     const text = definitionText(def);
     const existing = this.store.getSweep(def.name);
     if (existing) {
@@ -257,23 +278,43 @@ export class Scheduler extends EventEmitter {
       }
       return { progress: this.progress(def.name), created: false };
     }
+    if (this.closed) throw new CoordinatorError('SHUTTING_DOWN', 'the coordinator is shutting down; submit again to the next one');
     const total = gridSize(def.grid);
     const t0 = performance.now();
-    const id = this.store.db.transaction(() => {
-      const createdAt = isoNow();
-      const sweepId = Number(this.q.insertSweep.run(def.name, text, this.simVersion, total, createdAt).lastInsertRowid);
-      let cached = 0;
-      for (const t of expandSweep(def, this.simVersion)) {
-        const key = Buffer.from(t.key, 'hex');
-        const hit = this.q.hasResult.get(key) !== undefined;
-        if (hit) cached++;
-        this.q.insertTask.run(sweepId, t.index, key, hit ? TASK.cached : TASK.pending);
+    // The id the sweep row will take; its task rows are written under it first.
+    const id = (this.q.maxSweepId.get() as number) + 1;
+    const cells = expandSweep(def, this.simVersion);
+    try {
+      for (let finished = false; !finished;) {
+        const until = performance.now() + SUBMIT_SLICE_MS;
+        this.store.db.transaction(() => {
+          for (let n = 0; ; n++) {
+            // The clock is read every 256 rows: a row costs a few µs.
+            if ((n & 255) === 255 && performance.now() > until) return;
+            const c = cells.next();
+            if (c.done) {
+              finished = true;
+              return;
+            }
+            const key = Buffer.from(c.value.key, 'hex');
+            this.q.insertTask.run(id, c.value.index, key, this.q.hasResult.get(key) !== undefined ? TASK.cached : TASK.pending);
+          }
+        })();
+        if (!finished) await new Promise((r) => setImmediate(r));
+        if (this.closed) throw new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
       }
-      const state: SweepState = cached === total ? 'done' : 'running';
-      this.q.saveCounts.run(cached, 0, 0, cached, 0, state, state === 'done' ? isoNow() : null, sweepId);
-      this.q.event.run(isoNow(), 'submitted', sweepId, null, null, JSON.stringify({ total, cached }));
-      return sweepId;
-    })();
+      this.store.db.transaction(() => {
+        // Counted, not tallied: a result may have completed one of the early rows since it was written.
+        const cached = this.q.countCached.get(id) as number;
+        const state: SweepState = cached === total ? 'done' : 'running';
+        this.q.insertSweep.run(id, def.name, text, this.simVersion, total, isoNow());
+        this.q.saveCounts.run(cached, 0, 0, cached, 0, state, state === 'done' ? isoNow() : null, id);
+        this.q.event.run(isoNow(), 'submitted', id, null, null, JSON.stringify({ total, cached }));
+      })();
+    } catch (err) {
+      this.q.deleteTasks.run(id);
+      throw err;
+    }
     const row = this.store.sweepById(id);
     this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0) }, 'sweep submitted');
     if (row.state === 'running') this.sweeps.set(id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }] });

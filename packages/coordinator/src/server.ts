@@ -210,14 +210,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     },
   });
 
-  const unary = <Req, Res>(fn: (req: Req) => Res) =>
+  const unary = <Req, Res>(fn: (req: Req) => Res | Promise<Res>) =>
     (call: grpc.ServerUnaryCall<Req, Res>, cb: grpc.sendUnaryData<Res>) => {
       if (!authorized(call.metadata)) return cb(unauth);
-      try {
-        cb(null, fn(call.request));
-      } catch (err) {
-        cb(toGrpcStatus(err));
-      }
+      // Synchronous handlers answer in the same turn; a rejected promise or a throw both become a status.
+      Promise.resolve()
+        .then(() => fn(call.request))
+        .then((res) => cb(null, res), (err: unknown) => cb(toGrpcStatus(err)));
     };
   /** Workers as status shows them: with their rate since they joined. */
   const workerInfo = (views: readonly WorkerView[]) => {
@@ -233,10 +232,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     return progressToWire(p, failures);
   };
   server.addService(proto.SweepService.service, {
-    Submit: unary((req: { grid: Parameters<typeof gridFromWire>[0] | null }) => {
+    Submit: unary(async (req: { grid: Parameters<typeof gridFromWire>[0] | null }) => {
       if (!req.grid) throw new CoordinatorError('NO_SUCH_SWEEP', 'SubmitRequest.grid is required');
       const def = gridFromWire(req.grid);
-      return info(scheduler.submit(def).progress.name);
+      return info((await scheduler.submit(def)).progress.name);
     }),
     GetSweep: unary((req: { name: string }) => info(req.name)),
     ListSweeps: unary(() => ({ sweeps: scheduler.list().map((p) => progressToWire(p)), workers: workerInfo(scheduler.workerViews()) })),

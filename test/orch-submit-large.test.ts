@@ -1,0 +1,56 @@
+import test from 'ava';
+import { createSweepClient, gridToWire, parseGridData } from '@sdpo/protocol';
+import { killIfRunning, spawnCli, startCluster, waitFor, waitForOutput } from './helpers/cli.js';
+import { scalar } from './helpers/store.js';
+
+// 120,000 tasks: a few seconds of submitting on this machine.
+const BIG = parseGridData({
+  name: 'big',
+  axes: { seed: { from: 0, to: 1000 }, method: ['reinforce', 'sdpo', 'hybrid'], feedback: ['critique', 'continuous', 'ordinal', 'binary'], noise: Array.from({ length: 10 }, (_, i) => i / 10) },
+  fixed: { steps: 1 },
+});
+
+/** Task rows written under a sweep id that has no sweep row yet (a submit in progress). */
+const orphanRows = (storePath: string) => scalar(storePath, 'SELECT count(*) FROM tasks WHERE sweep_id > (SELECT coalesce(max(id), 0) FROM sweeps)');
+
+test('a coordinator answers status while a large grid is being submitted, and the sweep appears only once it is whole', async (t) => {
+  const { storePath, address } = await startCluster(t);
+  const client = createSweepClient(address);
+  t.teardown(() => client.close());
+  let submitted = false;
+  const submit = client.submit(gridToWire(BIG)).then((info) => {
+    submitted = true;
+    return info;
+  });
+  // Once the submit is writing, a status call is served between its slices, before it finishes (ordering, not timing).
+  await waitFor('the submit to start writing', () => orphanRows(storePath) > 0, 30_000, 20);
+  const during = await client.list();
+  t.false(submitted, 'status answered while the submit was still running');
+  t.deepEqual(during.sweeps.map((s) => s.name), [], 'a sweep being submitted is not listed');
+  const info = await submit;
+  t.like(info, { name: 'big', total: 120_000, state: 'running' });
+  t.deepEqual((await client.list()).sweeps.map((s) => s.name), ['big']);
+});
+
+test('task rows of a submit cut short by a coordinator crash are dropped at the next start, and the grid can be submitted again', async (t) => {
+  const { storePath, address, coordinator, procs } = await startCluster(t);
+  const client = createSweepClient(address, { deadlineMs: 60_000 });
+  t.teardown(() => client.close());
+  const pending = client.submit(gridToWire(BIG)).catch((e: unknown) => e);
+  await waitFor('task rows of the unfinished submit', () => orphanRows(storePath) > 0, 30_000, 20);
+  coordinator.child.kill('SIGKILL');
+  await coordinator.exited;
+  t.true((await pending) instanceof Error, 'the client was not told the sweep exists');
+  t.is(scalar(storePath, 'SELECT count(*) FROM sweeps'), 0);
+
+  const again = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
+  procs.push(again);
+  const [, address2] = await waitForOutput(again, /listening on (\S+)/);
+  t.regex(again.stderr, /dropped the task rows of a submit that did not finish/);
+  t.is(orphanRows(storePath), 0);
+  const client2 = createSweepClient(address2!, { deadlineMs: 60_000 });
+  t.teardown(() => client2.close());
+  t.like(await client2.submit(gridToWire(BIG)), { name: 'big', total: 120_000 });
+  t.is(scalar(storePath, 'SELECT count(*) FROM tasks'), 120_000);
+  killIfRunning(again);
+});
