@@ -153,6 +153,8 @@ test.serial('results for unknown keys and for a lease that is not current are re
 test.serial('NaN and infinite metrics are rejected and recorded as a failed attempt, never stored', async (t) => {
   const before = fingerprint();
   const failuresBefore = coord.store.db.prepare('SELECT count(*) FROM failures').pluck().get() as number;
+  const invalidEvents = () => coord.store.db.prepare("SELECT detail FROM events WHERE kind = 'invalid' ORDER BY id").pluck().all() as string[];
+  const invalidBefore = invalidEvents().length;
   for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
     const { s, lease, task } = await leased();
     t.teardown(() => s.call.cancel());
@@ -164,6 +166,10 @@ test.serial('NaN and infinite metrics are rejected and recorded as a failed atte
   const rows = coord.store.db.prepare('SELECT code FROM failures ORDER BY id DESC LIMIT 2').pluck().all();
   t.deepEqual(rows, ['INVALID_RESULT', 'INVALID_RESULT']);
   t.is(coord.store.db.prepare('SELECT count(*) FROM failures').pluck().get(), failuresBefore + 2);
+  // Each refusal is in the event log with its reason.
+  const logged = invalidEvents().slice(invalidBefore).map((d) => JSON.parse(d) as { reason: string });
+  t.is(logged.length, 2);
+  for (const e of logged) t.regex(e.reason, /result\.summary\.finalReward: expected a finite number/);
   t.is(fingerprint(), before);
 });
 
