@@ -6,8 +6,8 @@ import { column, scalar } from './helpers/store.js';
 
 const GRID = `name: poison\naxes:\n  seed: {from: 0, to: 3}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: continuous\n  noise: 0\n  steps: 20\n  vocab: 4\n  length: 3\n`;
 
-test('a task that kills its worker process fails with WORKER_LOST after --max-lost losses; the tasks that shared its worker complete', async (t) => {
-  const { dir, storePath, address, coordinator, procs } = await startCluster(t, ['--max-lost', '2']);
+test('a task that kills its worker process fails with WORKER_LOST after --max-lost losses, running alone after two; the tasks that shared its worker complete', async (t) => {
+  const { dir, storePath, address, coordinator, procs } = await startCluster(t, ['--max-lost', '3']);
   // A supervisor, as systemd or Kubernetes would be: a worker that dies is replaced (at most 8 times).
   const exits: (string | null)[] = [];
   let stopped = false;
@@ -26,13 +26,13 @@ test('a task that kills its worker process fails with WORKER_LOST after --max-lo
   t.is(submitted.code, 1, submitted.stderr);
   t.like(JSON.parse(submitted.stdout), { state: 'failed', done: 5, failed: 1 });
 
-  // The poison task crashed a worker each time it ran: twice, then it was not leased again.
-  t.deepEqual(exits, ['SIGKILL', 'SIGKILL']);
+  // The poison task crashed a worker each time it ran: three times, then it was not leased again.
+  t.deepEqual(exits, ['SIGKILL', 'SIGKILL', 'SIGKILL']);
   t.deepEqual(column(storePath, 'SELECT code FROM failures'), ['WORKER_LOST']);
-  t.regex(String(column(storePath, 'SELECT message FROM failures')[0]), /^lost 2 times with its worker/);
+  t.regex(String(column(storePath, 'SELECT message FROM failures')[0]), /^lost 3 times with its worker/);
   const status = await runCli(['status', 'poison', '--coordinator', address]);
   t.is(status.code, 1);
-  t.regex(status.stdout, /#3 \w+ WORKER_LOST: lost 2 times/);
+  t.regex(status.stdout, /#3 \w+ WORKER_LOST: lost 3 times/);
   t.is(scalar(storePath, "SELECT count(*) FROM events WHERE kind = 'result'"), 5, 'each result recorded once');
   for (const p of procs) p.child.kill('SIGTERM');
   t.is((await coordinator.exited).code, 0, coordinator.stderr);

@@ -112,6 +112,14 @@ interface SweepRuntime {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const REFILL = 1024;
+/**
+ * Losses after which a task runs alone. One loss is most often a node that
+ * went away, and running every task it held alone would slow recovery; a
+ * second loss of the same task is suspicious. Tasks that shared a crashing
+ * task's first two runs reach two losses with it, then run alone and pass,
+ * so with --max-lost of 3 or more only the crashing task is failed.
+ */
+const ISOLATE_AFTER_LOSSES = 2;
 /** A submit writes its task rows in transactions of about this many ms, yielding to the event loop between them. */
 const SUBMIT_SLICE_MS = 25;
 /** Results committed per slice of the group commit (whole batches, so a slice may run over). */
@@ -572,10 +580,11 @@ export class Scheduler extends EventEmitter {
   }
 
   /**
-   * Up to `n` tasks for worker `w`, in order. A task that was lost with a
-   * worker before may be what killed it, so it is leased only alone, to a
-   * worker holding nothing else: if it crashes that one too, no other task
-   * shares its loss. Until an empty worker takes it, it stays at the front.
+   * Up to `n` tasks for worker `w`, in order. A task lost with its worker
+   * {@link ISOLATE_AFTER_LOSSES} times may be what killed it, so it is leased
+   * only alone, to a worker holding nothing else: if it crashes that one too,
+   * no other task shares its loss. Until an empty worker takes it, it stays
+   * at the front. A task lost once (a node that went away) runs as usual.
    */
   private take(n: number, w: WorkerState): TaskRef[] {
     const out: TaskRef[] = [];
@@ -589,7 +598,7 @@ export class Scheduler extends EventEmitter {
       // The same config queued twice (two sweeps, or a repeated cell) runs once; its result completes both.
       if (this.inflight.has(t.key)) continue;
       if (fromRetry ? this.q.taskState.get(t.sweepId, t.idx) !== TASK.pending : this.settled.has(t.key)) continue;
-      if (t.lost > 0) {
+      if (t.lost >= ISOLATE_AFTER_LOSSES) {
         if (out.length === 0 && w.inflight.size === 0) {
           w.isolating = true;
           out.push(t);

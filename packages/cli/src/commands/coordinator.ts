@@ -14,7 +14,8 @@ workers keep retrying and resume with the next coordinator on this store.
   --lease-ms N           lease period (default 60000)
   --heartbeat-ms N       heartbeat period asked of workers (default 5000)
   --max-lost N           a task whose worker is lost (process died, lease expired) N times
-                         while running it fails with WORKER_LOST (default 5)
+                         while running it fails with WORKER_LOST (default 5; below 3, tasks
+                         that shared a crashing task's worker may fail with it)
   --token-file FILE      bearer token clients must send (or env SDPO_TOKEN);
                          required off loopback unless --insecure
   --insecure             allow a non-loopback listen address without a token
