@@ -407,6 +407,19 @@ export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWir
   return out;
 }
 
+/**
+ * The body of an envelope message (WorkerMessage, CoordinatorMessage) whose
+ * only field is the oneof member with `tag`; undefined for any other message.
+ */
+function oneofBody(bytes: Uint8Array, tag: number, path: string): In | undefined {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b.length === 0 || b[0] !== tag) return undefined;
+  const r: In = { b, o: 1, end: b.length, path };
+  const body = sub(r, path);
+  // Anything after that field (another oneof member) makes the message ambiguous: the caller decodes it the slow way.
+  return r.o === r.end ? body : undefined;
+}
+
 /** One result of a Results message, its RunResult still as bytes. */
 export interface ResultFrame {
   readonly key: string;
@@ -422,13 +435,10 @@ export interface ResultFrame {
  * Results message is malformed.
  */
 export function splitResultsMessage(bytes: Uint8Array): ResultFrame[] | undefined {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Field 3 (results), length-delimited: the tag byte 26 opens the message.
-  if (b.length === 0 || b[0] !== 26) return undefined;
-  const r: In = { b, o: 1, end: b.length, path: 'results' };
-  const body = sub(r, 'results');
-  // Anything after the Results field (another oneof member) makes the message ambiguous: decode it the slow way.
-  if (r.o !== r.end) return undefined;
+  // Field 3 (results), length-delimited: the tag byte 26.
+  const body = oneofBody(bytes, 26, 'results');
+  if (!body) return undefined;
+  const b = body.b;
   const out: ResultFrame[] = [];
   fields(body, (f, type) => {
     if (f !== 1 || type !== LEN) return false;
@@ -492,12 +502,10 @@ export interface LeaseFrame {
  * caller). Throws a {@link ProtocolError} when a Lease is malformed.
  */
 export function splitLeaseMessage(bytes: Uint8Array): LeaseFrame | undefined {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Field 2 (lease), length-delimited: the tag byte 18 opens the message.
-  if (b.length === 0 || b[0] !== 18) return undefined;
-  const r: In = { b, o: 1, end: b.length, path: 'lease' };
-  const body = sub(r, 'lease');
-  if (r.o !== r.end) return undefined;
+  // Field 2 (lease), length-delimited: the tag byte 18.
+  const body = oneofBody(bytes, 18, 'lease');
+  if (!body) return undefined;
+  const b = body.b;
   let leaseId = '';
   const tasks: LeaseFrame['tasks'] = [];
   fields(body, (f, type) => {
