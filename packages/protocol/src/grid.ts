@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import {
-  axisOrder, gridSize, iterateGrid, parseRunConfig, PRESET_NAMES, PRESETS, RUN_FIELDS,
+  axisOrder, gridSize, parseRunConfig, PRESET_NAMES, PRESETS, RUN_FIELDS,
   type AxisValue, type GridSpec, type PresetName, type RunConfig,
 } from '@sdpo/sim';
 import { formatIssueLines, formatPath, ProtocolError, type Issue } from './errors.js';
@@ -195,17 +195,17 @@ export interface ExpandedTask {
 }
 
 /**
- * Expands a sweep seed-major (via @sdpo/sim's iterateGrid), resolving each
- * config and computing its key. A config that fails as a whole (e.g. a
- * vocab × length combination too large) throws INVALID_GRID naming the cell.
+ * Expands a sweep seed-major (the order of @sdpo/sim's iterateGrid),
+ * resolving each config and computing its key. A config that fails as a
+ * whole (e.g. a vocab × length combination too large) throws INVALID_GRID
+ * naming the cell.
  */
 export function* expandSweep(def: SweepDefinition, simVersion: string): Generator<ExpandedTask> {
   const resolver = new GridResolver(def, simVersion);
-  let index = 0;
-  for (const cell of iterateGrid(def.grid)) {
-    const config = resolver.resolve(cell, index);
+  const total = gridSize(def.grid);
+  for (let index = 0; index < total; index++) {
+    const config = resolver.configAt(index);
     yield { index, config, key: resolver.key(config, index) };
-    index++;
   }
 }
 
@@ -237,24 +237,28 @@ export class GridResolver {
     this.cacheable = this.names[0] === 'seed' && this.inner <= RESOLVE_CACHE;
   }
 
-  /** The resolved config of `cell` (from iterateGrid) at grid `index`. */
-  resolve(cell: Record<string, AxisValue>, index: number): RunConfig {
-    if (!this.cacheable) return resolveCell(this.def, cell, index);
-    const combo = index % this.inner;
-    let base = this.configs[combo];
-    if (!base) {
-      base = resolveCell(this.def, cell, index);
-      this.configs[combo] = base;
+  /**
+   * The config at grid `index` without expanding the grid (mixed-radix
+   * digits, last axis fastest). Past the first seed of a cacheable grid it
+   * builds no cell: the cached config of its combination gets the seed.
+   */
+  configAt(index: number): RunConfig {
+    if (this.cacheable) {
+      const base = this.configs[index % this.inner];
+      if (base) {
+        const seed = this.def.grid.axes['seed']![Math.floor(index / this.inner)];
+        if (seed === base.seed) return base;
+        // Seeds were checked one by one when the grid was parsed; check the type again since this skips zod.
+        if (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0) return { ...base, seed };
+      }
     }
-    const seed = cell['seed'];
-    if (seed === base.seed) return base;
-    // Seeds were checked one by one when the grid was parsed; check the type again since this skips zod.
-    if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) return resolveCell(this.def, cell, index);
-    return { ...base, seed };
+    const cell = this.cellAt(index);
+    const config = resolveCell(this.def, cell, index);
+    if (this.cacheable) this.configs[index % this.inner] ??= config;
+    return config;
   }
 
-  /** The config at grid `index` without expanding the grid (mixed-radix digits, last axis fastest). */
-  configAt(index: number): RunConfig {
+  private cellAt(index: number): Record<string, AxisValue> {
     const cell: Record<string, AxisValue> = { ...this.def.grid.fixed };
     let rest = index;
     for (let a = this.names.length - 1; a >= 0; a--) {
@@ -262,7 +266,7 @@ export class GridResolver {
       cell[this.names[a]!] = values[rest % values.length]!;
       rest = Math.floor(rest / values.length);
     }
-    return this.resolve(cell, index);
+    return cell;
   }
 
   /** The task key of `config`, the config at grid `index` (same as {@link taskKey}). */
