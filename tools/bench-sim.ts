@@ -9,7 +9,7 @@ import { loadavg, cpus } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
-  adamStep, applyUpdate, buildTask, clearTaskCache, computeProbs, computeUpdate, createRunState, emaUpdate, exactMetrics,
+  adamStep, applyUpdate, buildTask, clearTaskCache, computeProbs, computeUpdate, createRunState, exactMetrics, exp,
   parseRunConfig, resolveRunConfig, runSimulation, sampleBatch, type RunConfigInput,
 } from '@sdpo/sim';
 
@@ -60,24 +60,28 @@ const configs: [string, RunConfigInput][] = [
   ['sdpo, binary (σ=0.1, seed 0)', { seed: 0, method: 'sdpo', feedback: 'binary', noise: 0.1 }],
 ];
 
-/** Speed reference: ns per Math.exp in a tight loop (the kernel's dominant operation). */
-function expCalibration(): number {
+/** Speed reference: ns per Math.exp in a tight loop, and per the kernels' own exp (libm.ts) in the same loop. */
+function expCalibration(): string {
   const xs = new Float64Array(4096);
   for (let i = 0; i < xs.length; i++) xs[i] = Math.sin(i) * 3;
   let sink = 0;
-  const samples: number[] = [];
+  const math: number[] = [];
+  const own: number[] = [];
   for (let r = 0; r < 7; r++) {
-    const t0 = performance.now();
+    let t0 = performance.now();
     for (let k = 0; k < 200; k++) for (let i = 0; i < xs.length; i++) sink += Math.exp(xs[i]!);
-    samples.push(((performance.now() - t0) * 1e6) / (200 * xs.length));
+    math.push(((performance.now() - t0) * 1e6) / (200 * xs.length));
+    t0 = performance.now();
+    for (let k = 0; k < 200; k++) for (let i = 0; i < xs.length; i++) sink += exp(xs[i]!);
+    own.push(((performance.now() - t0) * 1e6) / (200 * xs.length));
   }
   if (sink === 42) console.log('');
-  return median(samples);
+  return `${median(math).toFixed(1)} ns per Math.exp, ${median(own).toFixed(1)} ns per libm exp`;
 }
 
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`runs per measurement: cached ${RUNS}, cold ${COLD_RUNS}; times are per run, single thread`);
-console.log(`speed reference: ${expCalibration().toFixed(1)} ns per Math.exp (higher than usual means a busy machine)\n`);
+console.log(`speed reference: ${expCalibration()} (higher than usual means a busy machine)\n`);
 
 // Warm up the JIT on every path before measuring.
 for (let i = 0; i < 100; i++) for (const [, c] of configs) runSimulation(c);
@@ -126,8 +130,7 @@ console.log(`config parse + resolve (zod): ${(parse * 1000).toFixed(1)} µs medi
   console.log(`  softmax of all ${T * (V + 1)} policy rows (a step refreshes only the visited ones): ${perCall(() => computeProbs(s.theta, V, T, s.student.probs, s.student.logProbs))}`);
   console.log(`  batch + feedback + true credit, rows already fresh: ${perCall(() => sampleBatch(s))}`);
   console.log(`  SDPO teacher + distillation gradient, rows already fresh: ${perCall(() => computeUpdate(s))}`);
-  console.log(`  Adam on the reachable rows: ${perCall(() => adamStep(s.theta, s.grad, s.adamM, s.adamV, 100, 0.05, V, T))}`);
-  console.log(`  teacher EMA: ${perCall(() => emaUpdate(s.teacher, s.theta, 0.05, V, T))}`);
+  console.log(`  Adam and the teacher EMA on the reachable rows (one sweep): ${perCall(() => adamStep(s.theta, s.grad, s.adamM, s.adamV, 100, 0.05, V, T, s.teacher, 0.05))}`);
   console.log(`  exact metrics (one curve point): ${perCall(() => exactMetrics(s.task, s.student.probs, s.student.logProbs, s.exactScratch, m))}`);
 }
 
@@ -144,4 +147,4 @@ for (const [name, c] of configs) {
   const after = process.memoryUsage().heapUsed;
   console.log(`heap growth, ${name}: ${((after - before) / n).toFixed(1)} bytes/run over ${n} runs (after GC)`);
 }
-console.log(`\nspeed reference after: ${expCalibration().toFixed(1)} ns per Math.exp; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`\nspeed reference after: ${expCalibration()}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

@@ -6,13 +6,14 @@ export * from './presets.js';
 export { runSimulation, createRunState, sampleBatch, computeUpdate, applyUpdate, pearson } from './run.js';
 export type { RunState, RunOptions } from './run.js';
 export { Rng, createStream, type StreamName } from './prng.js';
+export { exp } from './libm.js';
 export {
   buildTask, getTask, clearTaskCache, setTaskCacheCapacity, rawReward, sequenceIndex, tokenCredit, scoreSequence,
   quantileThreshold, popcount,
 } from './task.js';
 export type { Task, TaskSpec, RewardWeights } from './task.js';
 export {
-  rowOffset, policySize, computeProbs, createSoftmaxTables, ensureRow, ensureReachable, emaUpdate, sampleSequences,
+  rowOffset, policySize, computeProbs, createSoftmaxTables, ensureRow, ensureReachable, sampleSequences,
   adamStep, exactMetrics, createExactScratch,
 } from './policy.js';
 export type { ExactMetrics, ExactScratch, PolicyShape, SoftmaxTables } from './policy.js';

@@ -95,9 +95,14 @@ export function sampleSequences(rng: Rng, tab: SoftmaxTables, V: number, T: numb
 /**
  * Adam (β1 0.9, β2 0.999, ε 1e-8, bias-corrected) on the reachable rows only;
  * `step` is the 1-based update count. Unreachable rows never get a gradient, so
- * skipping them is exact: they stay 0.
+ * skipping them is exact: they stay 0. Given `teacher`, the same sweep then moves the
+ * EMA teacher, θ' ← (1 − emaRate)·θ' + emaRate·θ, with the updated θ (one pass over
+ * the entries instead of two; the unreachable rows are 0 in both).
  */
-export function adamStep(theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, step: number, lr: number, V: number, T: number): void {
+export function adamStep(
+  theta: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, step: number, lr: number, V: number, T: number,
+  teacher?: Float64Array, emaRate = 0,
+): void {
   const b1 = 0.9;
   const b2 = 0.999;
   const c1 = 1 - b1 ** step;
@@ -114,17 +119,10 @@ export function adamStep(theta: Float64Array, grad: Float64Array, m: Float64Arra
       const vi = b2 * v[i]! + (1 - b2) * g * g;
       m[i] = mi;
       v[i] = vi;
-      theta[i]! -= (a * mi) / (Math.sqrt(vi * ic2) + 1e-8);
+      const th = theta[i]! - (a * mi) / (Math.sqrt(vi * ic2) + 1e-8);
+      theta[i] = th;
+      if (teacher !== undefined) teacher[i] = (1 - emaRate) * teacher[i]! + emaRate * th;
     }
-  }
-}
-
-/** θ' ← (1 − r)·θ' + r·θ on the reachable rows (the others are 0 in both). */
-export function emaUpdate(teacher: Float64Array, theta: Float64Array, r: number, V: number, T: number): void {
-  for (let t = 0; t < T; t++) {
-    const from = t === 0 ? rowOffset(V, 0, V) : rowOffset(V, t, 0);
-    const to = t === 0 ? from + V : from + V * V;
-    for (let i = from; i < to; i++) teacher[i] = (1 - r) * teacher[i]! + r * theta[i]!;
   }
 }
 
@@ -207,14 +205,13 @@ export function exactMetrics(task: Task, probs: Float64Array, logProbs: Float64A
   for (let x = 0; x < V; x++) {
     for (let v = 0; v < V; v++) a[v] = v === x ? 0 : probs[off0 + v]!;
     for (let t = 1; t < T; t++) {
-      // b_v = Σ_{p≠x} a_p·π(v|t,p), accumulated row by row (p ascending, as a column sum would add them):
-      // the V sums are independent, so they do not wait on one another's additions.
-      for (let v = 0; v < V; v++) b[v] = 0;
-      for (let p = 0; p < V; p++) {
-        if (p === x) continue;
-        const ap = a[p]!;
-        const off = rowOffset(V, t, p);
-        for (let v = 0; v < V; v++) b[v]! += ap * probs[off + v]!;
+      // Column sums in a register: b_v = Σ_{p≠x} a_p·π(v|t,p) (a_x is 0), skipping v = x.
+      const base = rowOffset(V, t, 0);
+      for (let v = 0; v < V; v++) {
+        if (v === x) continue;
+        let acc = 0;
+        for (let p = 0; p < V; p++) acc += a[p]! * probs[base + p * V + v]!;
+        b[v] = acc;
       }
       b[x] = 0;
       for (let v = 0; v < V; v++) a[v] = b[v]!;

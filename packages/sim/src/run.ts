@@ -5,7 +5,7 @@ import {
   standardize, type FeedbackBatch, type SdpoScratch,
 } from './methods.js';
 import {
-  adamStep, createExactScratch, createSoftmaxTables, emaUpdate, ensureReachable, exactMetrics, policySize,
+  adamStep, createExactScratch, createSoftmaxTables, ensureReachable, exactMetrics, policySize,
   sampleSequences, type ExactMetrics, type ExactScratch, type SoftmaxTables,
 } from './policy.js';
 import { createStream, type Rng } from './prng.js';
@@ -222,16 +222,14 @@ export function computeUpdate(s: RunState): void {
   }
 }
 
-/** Applies `s.grad` with Adam, refreshes the softmax tables and moves the EMA teacher. */
+/** Applies `s.grad` with Adam, moves the EMA teacher (sdpo, hybrid) and marks the softmax tables stale. */
 export function applyUpdate(s: RunState): void {
   const c = s.config;
+  const selfTeacher = c.method === 'sdpo' || c.method === 'hybrid';
   s.updates++;
-  adamStep(s.theta, s.grad, s.adamM, s.adamV, s.updates, c.lr, c.vocab, c.length);
+  adamStep(s.theta, s.grad, s.adamM, s.adamV, s.updates, c.lr, c.vocab, c.length, selfTeacher ? s.teacher : undefined, c.emaRate);
   s.student.version++;
-  if (c.method === 'sdpo' || c.method === 'hybrid') {
-    emaUpdate(s.teacher, s.theta, c.emaRate, c.vocab, c.length);
-    s.teacherTables.version++;
-  }
+  if (selfTeacher) s.teacherTables.version++;
 }
 
 /**
