@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import cliProgress from 'cli-progress';
@@ -51,6 +52,8 @@ export interface EmbeddedOptions {
   /** Aborting stops cleanly: running tasks are abandoned, committed results stay, a rerun resumes. */
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
+  /** Node flags of the pool threads (see WorkerOptions.poolExecArgv). */
+  readonly poolExecArgv?: readonly string[];
 }
 
 /** What an embedded run did. */
@@ -82,16 +85,19 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
   const logger = options.logger ?? createLogger('warn');
   const coordinator = await startCoordinator({ storePath, listen: '127.0.0.1:0', logger, resume: false });
   const { scheduler } = coordinator;
-  let worker: ReturnType<typeof startWorker> | undefined;
+  const threads = options.threads ?? availableParallelism();
+  // Started before the submit, so the pool's threads load while the grid is written. The one
+  // local worker holds 16 tasks per thread, not the cluster default of 2: with no other worker
+  // to balance against, more in hand only means fewer messages and bigger pool chunks.
+  const worker = startWorker({
+    coordinator: `127.0.0.1:${coordinator.port}`, logger, name: 'embedded', exitOnDisconnect: true, threads, credits: 16 * threads,
+    ...(options.poolExecArgv ? { poolExecArgv: options.poolExecArgv } : {}),
+  });
   try {
     const { progress: first } = await scheduler.submit(def);
     let last = first;
     options.onProgress?.(first);
     if (first.state === 'running' && !options.signal?.aborted) {
-      worker = startWorker({
-        coordinator: `127.0.0.1:${coordinator.port}`, logger, name: 'embedded', exitOnDisconnect: true,
-        ...(options.threads !== undefined ? { threads: options.threads } : {}),
-      });
       await new Promise<void>((resolve, reject) => {
         let timer: NodeJS.Timeout | undefined;
         const report = () => {
@@ -113,7 +119,7 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
         };
         scheduler.on('progress', onProgress);
         options.signal?.addEventListener('abort', onAbort, { once: true });
-        worker!.done.then(() => {
+        worker.done.then(() => {
           if (scheduler.progress(def.name).state === 'running' && !options.signal?.aborted) reject(new Error('the local worker stopped before the sweep finished'));
         }, reject);
       });
@@ -125,7 +131,7 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
       computed: last.computed, cached: last.cached, interrupted: last.state === 'running', storePath,
     };
   } finally {
-    await worker?.stop();
+    await worker.stop();
     await coordinator.close();
   }
 }

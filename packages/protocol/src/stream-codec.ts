@@ -237,18 +237,24 @@ export interface DecodedConfig {
   binaryQuantile: number; hybrid: { alphaMin: number; alphaMax: number; warmup: number }; evalEvery: number;
 }
 
-/** A read position over `b[o, end)`. */
+/**
+ * A read position over `b[o, end)`. A nested message narrows `end` (and
+ * names itself in `path`) in place and restores both when it is read, so
+ * decoding allocates nothing but the values it returns.
+ */
 interface In {
   readonly b: Buffer;
   o: number;
-  readonly end: number;
+  end: number;
   /** Where in the message, for errors (`result.curves`). */
-  readonly path: string;
+  path: string;
 }
 
 const malformed = (r: In, what: string): never => {
   throw new ProtocolError('INVALID_RESULT', `${r.path}: malformed protobuf (${what}) at byte ${r.o}`);
 };
+
+const unexpected = (r: In, tag: number): never => malformed(r, `unexpected field ${Math.floor(tag / 8)} with wire type ${tag & 7}`);
 
 function readVarint(r: In): number {
   let x = 0;
@@ -264,22 +270,32 @@ function readVarint(r: In): number {
   return malformed(r, 'varint longer than 8 bytes');
 }
 
-function readTag(r: In): { field: number; type: number } {
-  const tag = readVarint(r);
-  return { field: Math.floor(tag / 8), type: tag & 7 };
-}
-
-function sub(r: In, path: string): In {
+/** The length of the length-delimited value at `r.o`, checked against the end. */
+function readLength(r: In): number {
   const len = readVarint(r);
   if (len > r.end - r.o) return malformed(r, 'length past the end');
-  const s: In = { b: r.b, o: r.o, end: r.o + len, path };
-  r.o += len;
-  return s;
+  return len;
+}
+
+/** Narrows `r` to the nested message at its position; returns the outer end for {@link leave}. */
+function enter(r: In, path: string): number {
+  const len = readLength(r);
+  const outer = r.end;
+  r.end = r.o + len;
+  r.path = path;
+  return outer;
+}
+
+function leave(r: In, outerEnd: number, outerPath: string): void {
+  r.end = outerEnd;
+  r.path = outerPath;
 }
 
 function readString(r: In): string {
-  const s = sub(r, r.path);
-  return r.b.toString('utf8', s.o, s.end);
+  const len = readLength(r);
+  const s = r.b.toString('utf8', r.o, r.o + len);
+  r.o += len;
+  return s;
 }
 
 function readDouble(r: In): number {
@@ -289,75 +305,78 @@ function readDouble(r: In): number {
   return x;
 }
 
-function readDoubles(r: In, path: string): number[] {
-  const s = sub(r, path);
-  const n = s.end - s.o;
-  if (n % 8 !== 0) return malformed(s, 'packed doubles not a multiple of 8 bytes');
-  const out = new Array<number>(n / 8);
-  for (let i = 0; i < out.length; i++) out[i] = r.b.readDoubleLE(s.o + 8 * i);
+function readDoubles(r: In, name: string): number[] {
+  const len = readLength(r);
+  if (len % 8 !== 0) {
+    r.path = `${r.path}.${name}`;
+    return malformed(r, 'packed doubles not a multiple of 8 bytes');
+  }
+  const out = new Array<number>(len / 8);
+  const b = r.b;
+  for (let i = 0, o = r.o; i < out.length; i++, o += 8) out[i] = b.readDoubleLE(o);
+  r.o += len;
   return out;
 }
 
-/** Reads the fields of one message; `field` gets each (number, wire type) and must consume its value. */
-function fields(r: In, field: (f: number, type: number) => boolean): void {
-  while (r.o < r.end) {
-    const { field: f, type } = readTag(r);
-    if (!field(f, type)) malformed(r, `unexpected field ${f} with wire type ${type}`);
-  }
-}
-
-const VARINT = 0;
-const I64 = 1;
-const LEN = 2;
-
-function decodeConfig(r: In): DecodedConfig {
-  const c: DecodedConfig = {
+function newConfig(): DecodedConfig {
+  return {
     seed: 0, method: '', feedback: '', noise: 0, vocab: 0, length: 0, group: 0, steps: 0, lr: 0, kappa: 0, emaRate: 0,
     divergence: '', jsdBeta: 0, weights: { local: 0, coherence: 0, global: 0 }, binaryQuantile: 0,
     hybrid: { alphaMin: 0, alphaMax: 0, warmup: 0 }, evalEvery: 0,
   };
-  fields(r, (f, type) => {
-    switch (type === VARINT ? f : type === I64 ? -f : type === LEN ? 100 + f : 0) {
-      case 1: c.seed = readVarint(r); break;
-      case 102: c.method = readString(r); break;
-      case 103: c.feedback = readString(r); break;
-      case -4: c.noise = readDouble(r); break;
-      case 5: c.vocab = readVarint(r); break;
-      case 6: c.length = readVarint(r); break;
-      case 7: c.group = readVarint(r); break;
-      case 8: c.steps = readVarint(r); break;
-      case -9: c.lr = readDouble(r); break;
-      case -10: c.kappa = readDouble(r); break;
-      case -11: c.emaRate = readDouble(r); break;
-      case 112: c.divergence = readString(r); break;
-      case -13: c.jsdBeta = readDouble(r); break;
+}
+
+// Tags are (field number << 3) | wire type: 0 varint, 1 64-bit, 2 length-delimited.
+
+/** Reads the fields of a RunConfig message (narrowed `r`) into `c`. */
+function decodeConfig(r: In, c: DecodedConfig): void {
+  while (r.o < r.end) {
+    const tag = readVarint(r);
+    switch (tag) {
+      case 8: c.seed = readVarint(r); break;
+      case 18: c.method = readString(r); break;
+      case 26: c.feedback = readString(r); break;
+      case 33: c.noise = readDouble(r); break;
+      case 40: c.vocab = readVarint(r); break;
+      case 48: c.length = readVarint(r); break;
+      case 56: c.group = readVarint(r); break;
+      case 64: c.steps = readVarint(r); break;
+      case 73: c.lr = readDouble(r); break;
+      case 81: c.kappa = readDouble(r); break;
+      case 89: c.emaRate = readDouble(r); break;
+      case 98: c.divergence = readString(r); break;
+      case 105: c.jsdBeta = readDouble(r); break;
       case 114: {
-        const w = sub(r, `${r.path}.weights`);
-        fields(w, (g, t) => {
-          const k = (['local', 'coherence', 'global'] as const)[g - 1];
-          if (k === undefined || t !== I64) return false;
-          c.weights[k] = readDouble(w);
-          return true;
-        });
+        const path = r.path;
+        const end = enter(r, `${path}.weights`);
+        while (r.o < r.end) {
+          const t = readVarint(r);
+          if (t === 9) c.weights.local = readDouble(r);
+          else if (t === 17) c.weights.coherence = readDouble(r);
+          else if (t === 25) c.weights.global = readDouble(r);
+          else unexpected(r, t);
+        }
+        leave(r, end, path);
         break;
       }
-      case -15: c.binaryQuantile = readDouble(r); break;
-      case 116: {
-        const h = sub(r, `${r.path}.hybrid`);
-        fields(h, (g, t) => {
-          if (t === I64 && (g === 1 || g === 2)) c.hybrid[g === 1 ? 'alphaMin' : 'alphaMax'] = readDouble(h);
-          else if (t === VARINT && g === 3) c.hybrid.warmup = readVarint(h);
-          else return false;
-          return true;
-        });
+      case 121: c.binaryQuantile = readDouble(r); break;
+      case 130: {
+        const path = r.path;
+        const end = enter(r, `${path}.hybrid`);
+        while (r.o < r.end) {
+          const t = readVarint(r);
+          if (t === 9) c.hybrid.alphaMin = readDouble(r);
+          else if (t === 17) c.hybrid.alphaMax = readDouble(r);
+          else if (t === 24) c.hybrid.warmup = readVarint(r);
+          else unexpected(r, t);
+        }
+        leave(r, end, path);
         break;
       }
-      case 17: c.evalEvery = readVarint(r); break;
-      default: return false;
+      case 136: c.evalEvery = readVarint(r); break;
+      default: unexpected(r, tag);
     }
-    return true;
-  });
-  return c;
+  }
 }
 
 const SUMMARY_FIELDS = [
@@ -376,34 +395,46 @@ const CURVE_FIELDS = ['step', 'reward', 'entropy', 'topSequenceProb', 'credit', 
 export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWireResult {
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r: In = { b, o: 0, end: b.length, path };
-  const out: DecodedWireResult = {
-    simVersion: '', config: decodeConfig({ b, o: 0, end: 0, path }), wallMs: 0,
-    summary: Object.fromEntries(SUMMARY_FIELDS.map((k) => [k, 0])) as DecodedWireResult['summary'],
-    curves: Object.fromEntries(CURVE_FIELDS.map((k) => [k, []])) as unknown as DecodedWireResult['curves'],
-  };
-  fields(r, (f, type) => {
-    if (type === LEN && f === 1) out.simVersion = readString(r);
-    else if (type === LEN && f === 2) out.config = decodeConfig(sub(r, `${path}.config`));
-    else if (type === LEN && f === 3) {
-      const s = sub(r, `${path}.summary`);
-      fields(s, (g, t) => {
-        const k = SUMMARY_FIELDS[g - 1];
-        if (k === undefined || t !== (k === 'creditSteps' ? VARINT : I64)) return false;
-        out.summary[k] = t === VARINT ? readVarint(s) : readDouble(s);
-        return true;
-      });
-    } else if (type === LEN && f === 4) {
-      const s = sub(r, `${path}.curves`);
-      fields(s, (g, t) => {
-        const k = CURVE_FIELDS[g - 1];
-        if (k === undefined || t !== LEN) return false;
-        out.curves[k] = readDoubles(s, `${path}.curves.${k}`);
-        return true;
-      });
-    } else if (type === I64 && f === 5) out.wallMs = readDouble(r);
-    else return false;
-    return true;
-  });
+  const summary = { finalReward: 0, initialReward: 0, aucReward: 0, entropyInitial: 0, entropyFinal: 0, entropyDrop: 0, creditCorr: 0, creditSteps: 0, stepsTo90: 0, topSequenceProbFinal: 0 };
+  const curves: DecodedWireResult['curves'] = { step: [], reward: [], entropy: [], topSequenceProb: [], credit: [], kl: [], alpha: [] };
+  const out: DecodedWireResult = { simVersion: '', config: newConfig(), summary, curves, wallMs: 0 };
+  while (r.o < r.end) {
+    const tag = readVarint(r);
+    switch (tag) {
+      case 10: out.simVersion = readString(r); break;
+      case 18: {
+        const end = enter(r, `${path}.config`);
+        out.config = newConfig();
+        decodeConfig(r, out.config);
+        leave(r, end, path);
+        break;
+      }
+      case 26: {
+        const end = enter(r, `${path}.summary`);
+        while (r.o < r.end) {
+          const t = readVarint(r);
+          const k = SUMMARY_FIELDS[(t >> 3) - 1];
+          if (k === undefined || (t & 7) !== (k === 'creditSteps' ? 0 : 1)) unexpected(r, t);
+          summary[k!] = k === 'creditSteps' ? readVarint(r) : readDouble(r);
+        }
+        leave(r, end, path);
+        break;
+      }
+      case 34: {
+        const end = enter(r, `${path}.curves`);
+        while (r.o < r.end) {
+          const t = readVarint(r);
+          const k = CURVE_FIELDS[(t >> 3) - 1];
+          if (k === undefined || (t & 7) !== 2) unexpected(r, t);
+          curves[k!] = readDoubles(r, k!);
+        }
+        leave(r, end, path);
+        break;
+      }
+      case 41: out.wallMs = readDouble(r); break;
+      default: unexpected(r, tag);
+    }
+  }
   return out;
 }
 
@@ -415,9 +446,10 @@ function oneofBody(bytes: Uint8Array, tag: number, path: string): In | undefined
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.length === 0 || b[0] !== tag) return undefined;
   const r: In = { b, o: 1, end: b.length, path };
-  const body = sub(r, path);
+  const len = readLength(r);
   // Anything after that field (another oneof member) makes the message ambiguous: the caller decodes it the slow way.
-  return r.o === r.end ? body : undefined;
+  if (r.o + len !== b.length) return undefined;
+  return r;
 }
 
 /** One result of a Results message, its RunResult still as bytes. */
@@ -436,30 +468,31 @@ export interface ResultFrame {
  */
 export function splitResultsMessage(bytes: Uint8Array): ResultFrame[] | undefined {
   // Field 3 (results), length-delimited: the tag byte 26.
-  const body = oneofBody(bytes, 26, 'results');
-  if (!body) return undefined;
-  const b = body.b;
+  const r = oneofBody(bytes, 26, 'results');
+  if (!r) return undefined;
   const out: ResultFrame[] = [];
-  fields(body, (f, type) => {
-    if (f !== 1 || type !== LEN) return false;
-    const t = sub(body, `results[${out.length}]`);
+  while (r.o < r.end) {
+    const tag = readVarint(r);
+    if (tag !== 10) unexpected(r, tag);
+    const end = enter(r, `results[${out.length}]`);
     let key = '';
     let leaseId = '';
     let attempt = 0;
     let result: Uint8Array = Buffer.alloc(0);
-    fields(t, (g, tt) => {
-      if (g === 1 && tt === LEN) key = readString(t);
-      else if (g === 2 && tt === LEN) leaseId = readString(t);
-      else if (g === 3 && tt === VARINT) attempt = readVarint(t);
-      else if (g === 4 && tt === LEN) {
-        const s = sub(t, t.path);
-        result = b.subarray(s.o, s.end);
-      } else return false;
-      return true;
-    });
+    while (r.o < r.end) {
+      const t = readVarint(r);
+      if (t === 10) key = readString(r);
+      else if (t === 18) leaseId = readString(r);
+      else if (t === 24) attempt = readVarint(r);
+      else if (t === 34) {
+        const len = readLength(r);
+        result = r.b.subarray(r.o, r.o + len);
+        r.o += len;
+      } else unexpected(r, t);
+    }
+    leave(r, end, 'results');
     out.push({ key, leaseId, attempt, result });
-    return true;
-  });
+  }
   return out;
 }
 
@@ -503,28 +536,32 @@ export interface LeaseFrame {
  */
 export function splitLeaseMessage(bytes: Uint8Array): LeaseFrame | undefined {
   // Field 2 (lease), length-delimited: the tag byte 18.
-  const body = oneofBody(bytes, 18, 'lease');
-  if (!body) return undefined;
-  const b = body.b;
+  const r = oneofBody(bytes, 18, 'lease');
+  if (!r) return undefined;
   let leaseId = '';
   const tasks: LeaseFrame['tasks'] = [];
-  fields(body, (f, type) => {
-    if (f === 1 && type === LEN) leaseId = readString(body);
-    else if (f === 2 && type === LEN) {
-      const t = sub(body, `lease.tasks[${tasks.length}]`);
-      let key = '';
-      let attempt = 0;
-      let config: DecodedConfig | undefined;
-      fields(t, (g, tt) => {
-        if (g === 1 && tt === LEN) key = readString(t);
-        else if (g === 2 && tt === VARINT) attempt = readVarint(t);
-        else if (g === 3 && tt === LEN) config = decodeConfig(sub(t, `${t.path}.config`));
-        else return false;
-        return true;
-      });
-      tasks.push({ key, attempt, config: config ?? decodeConfig({ b, o: 0, end: 0, path: t.path }) });
-    } else return false;
-    return true;
-  });
+  while (r.o < r.end) {
+    const tag = readVarint(r);
+    if (tag === 10) {
+      leaseId = readString(r);
+      continue;
+    }
+    if (tag !== 18) unexpected(r, tag);
+    const path = `lease.tasks[${tasks.length}]`;
+    const end = enter(r, path);
+    const task = { key: '', attempt: 0, config: newConfig() };
+    while (r.o < r.end) {
+      const t = readVarint(r);
+      if (t === 10) task.key = readString(r);
+      else if (t === 16) task.attempt = readVarint(r);
+      else if (t === 26) {
+        const inner = enter(r, `${path}.config`);
+        decodeConfig(r, task.config);
+        leave(r, inner, path);
+      } else unexpected(r, t);
+    }
+    leave(r, end, 'lease');
+    tasks.push(task);
+  }
   return { leaseId, tasks };
 }

@@ -24,7 +24,7 @@ export interface WorkerOptions {
   readonly token?: string;
   /** TLS (PEM): the CA to trust, and a client certificate for mutual TLS. */
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
-  /** Flush results after this many (default 64) or this many ms (default 20). */
+  /** Flush results after this many (default max(64, credits / 4)) or this many ms (default 50). */
   readonly flushCount?: number;
   readonly flushMs?: number;
   /** Reconnect backoff: first delay and cap, ms (defaults 100 and 10 000). */
@@ -32,6 +32,12 @@ export interface WorkerOptions {
   readonly backoffMaxMs?: number;
   /** Leave instead of reconnecting when the coordinator goes away (embedded mode). */
   readonly exitOnDisconnect?: boolean;
+  /**
+   * Node flags of the pool threads (default: this process's). A benchmark that
+   * runs the built code under tsx passes [] so the threads start as the
+   * installed CLI's do, without loading tsx.
+   */
+  readonly poolExecArgv?: readonly string[];
   /** Tests only: the versions this worker claims in its Hello (defaults: SIM_VERSION and PROTOCOL_VERSION). */
   readonly advertise?: { readonly simVersion?: string; readonly protocolVersion?: number };
 }
@@ -64,7 +70,7 @@ export function taskRunnerUrl(): URL {
 }
 
 /** Target compute per pool chunk, ms, and the most tasks in one chunk. */
-const CHUNK_MS = 5;
+const CHUNK_MS = 20;
 const MAX_CHUNK = 256;
 
 const FATAL = new Set([grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.INVALID_ARGUMENT]);
@@ -89,7 +95,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const backoffMax = options.backoffMaxMs ?? 10_000;
   // Two chunks per thread: the second waits in the thread's own queue, so a thread
   // starts its next chunk without waiting for this (busy) main thread to hand it over.
-  const pool = new Piscina({ filename: taskRunnerUrl().href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 2 });
+  const pool = new Piscina({
+    filename: taskRunnerUrl().href, minThreads: threads, maxThreads: threads, idleTimeout: 60_000, concurrentTasksPerWorker: 2,
+    ...(options.poolExecArgv ? { execArgv: [...options.poolExecArgv] } : {}),
+  });
   const stats = { completed: 0, failed: 0, leases: 0 };
 
   const proto = sdpoProto();
@@ -168,7 +177,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     while (queue.length && chunksRunning < threads * 2) {
       // A chunk of about CHUNK_MS of compute amortizes the cost of crossing threads
       // (~0.1 ms) for tiny runs; long runs go one by one so the pool stays balanced.
-      const want = taskMs > 0 ? Math.ceil(CHUNK_MS / taskMs) : 16;
+      // Until a task's time is known, chunks of one: the first results come back (and teach the
+      // size) at once rather than after a long chunk run cold.
+      const want = taskMs > 0 ? Math.ceil(CHUNK_MS / taskMs) : 1;
       const size = Math.max(1, Math.min(MAX_CHUNK, want, Math.ceil(queue.length / (threads * 2))));
       const chunk = queue.splice(0, size);
       chunksRunning++;
