@@ -222,6 +222,7 @@ export class Scheduler extends EventEmitter {
       resultBody: db.prepare('SELECT body FROM results WHERE key = ?').pluck(),
       completeTask: db.prepare(`UPDATE tasks SET state = ${TASK.computed}, attempts = ? WHERE sweep_id = ? AND idx = ? AND state = 0`),
       cacheKey: db.prepare(`UPDATE tasks SET state = ${TASK.cached} WHERE key = ? AND state = 0 RETURNING sweep_id`),
+      pendingKey: db.prepare('SELECT 1 FROM tasks WHERE key = ? AND state = 0 LIMIT 1').pluck(),
       failKey: db.prepare(`UPDATE tasks SET state = ${TASK.failed} WHERE key = ? AND state = 0 RETURNING sweep_id`),
       saveAttempts: db.prepare('UPDATE tasks SET attempts = ?, fails = ? WHERE sweep_id = ? AND idx = ?'),
       insertFailure: db.prepare(
@@ -802,7 +803,8 @@ export class Scheduler extends EventEmitter {
     };
     // By primary key (a sequential page) first; the key index is only read, to find duplicates elsewhere.
     if (this.q.completeTask.run(inf.attempt, inf.sweepId, inf.idx).changes > 0) count(inf.sweepId, true);
-    const others = this.q.cacheKey.all(key) as { sweep_id: number }[];
+    // Probed first: a read is a quarter of the cost of an UPDATE … RETURNING that finds nothing, the usual case.
+    const others = this.q.pendingKey.get(key) === undefined ? [] : (this.q.cacheKey.all(key) as { sweep_id: number }[]);
     for (const row of others) count(row.sweep_id, false);
     this.q.event.run(at, 'result', inf.sweepId, key, inf.workerId, JSON.stringify({ attempt: inf.attempt }));
     return others.length > 0;

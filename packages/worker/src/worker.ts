@@ -168,7 +168,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     });
   };
   const scheduleFlush = () => {
-    if (pendingResults.length >= flushCount) flush();
+    // An idle pool has nothing more to add to the batch: send it now (the end of a sweep waits for it).
+    if (pendingResults.length >= flushCount || (queue.length === 0 && running.size === 0)) flush();
     else flushTimer ??= setTimeout(flush, flushMs);
   };
 
