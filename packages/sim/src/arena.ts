@@ -5,12 +5,17 @@
  * from one arena (docs/method.md, "Where the time goes now").
  */
 
-/** Bytes per buffer: the whole state of a default run (V = 8, T = 6, G = 8) fits in one. */
-const ARENA_CHUNK = 64 * 1024;
-
 export class Arena {
-  private buffer = new ArrayBuffer(0);
+  private buffer: ArrayBuffer;
   private used = 0;
+
+  /**
+   * `bytes`: the expected total, allocated at once. A tiny run's state is a few kB, and a
+   * fixed 64 KiB buffer (zeroed by V8) cost such runs more than all their arithmetic.
+   */
+  constructor(private readonly bytes: number) {
+    this.buffer = new ArrayBuffer(bytes);
+  }
 
   f64(n: number): Float64Array {
     const off = this.take(n * 8);
@@ -26,7 +31,8 @@ export class Arena {
   private take(bytes: number): number {
     const size = Math.ceil(bytes / 8) * 8;
     if (this.used + size > this.buffer.byteLength) {
-      this.buffer = new ArrayBuffer(Math.max(ARENA_CHUNK, size));
+      // An underestimate only costs a second buffer.
+      this.buffer = new ArrayBuffer(Math.max(this.bytes, size));
       this.used = 0;
     }
     const off = this.used;

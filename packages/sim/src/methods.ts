@@ -182,7 +182,7 @@ export interface SdpoScratch {
 }
 
 /** Allocates scratch for {@link sdpoGradient}. */
-export function createSdpoScratch(V: number, T: number, G: number, arena = new Arena()): SdpoScratch {
+export function createSdpoScratch(V: number, T: number, G: number, arena = new Arena(8 * (4 * V + 2 + 2 * G + G * T + 4 * T * (V + 1)) + 4 * (G + Math.min(G * T, T * (V + 1))) + 128)): SdpoScratch {
   return {
     q: arena.f64(V), logQ: arena.f64(V), jsd: arena.f64(V), shifts: arena.f64(2),
     peer: arena.i32(G), rho: arena.f64(G), own: arena.f64(G * T),

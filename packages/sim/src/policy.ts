@@ -43,7 +43,7 @@ export interface SoftmaxTables {
 }
 
 /** Tables for θ-shaped `logits` (all rows stale). */
-export function createSoftmaxTables(logits: Float64Array, V: number, T: number, arena = new Arena()): SoftmaxTables {
+export function createSoftmaxTables(logits: Float64Array, V: number, T: number, arena = new Arena(8 * 3 * logits.length + 4 * T * (V + 1) + 64)): SoftmaxTables {
   return {
     logits, probs: arena.f64(logits.length), logProbs: arena.f64(logits.length),
     stamp: arena.i32(T * (V + 1)).fill(-1), version: 0,
@@ -135,7 +135,7 @@ export interface ExactScratch {
 }
 
 /** Allocates scratch for {@link exactMetrics}. */
-export function createExactScratch(V: number, T: number, arena = new Arena()): ExactScratch {
+export function createExactScratch(V: number, T: number, arena = new Arena(8 * (T * V + 2 * V) + 64)): ExactScratch {
   return { marg: arena.f64(T * V), a: arena.f64(V), b: arena.f64(V) };
 }
 

@@ -75,7 +75,9 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
   const { vocab: V, length: T, group: G } = config;
   const t = task ?? getTask({ seed: config.seed, vocab: V, length: T, weights: config.weights }, options);
   const P = policySize(V, T);
-  const arena = new Arena();
+  // Doubles by array family (policy-sized, per token, per rollout, per row, scratch), with room for alignment.
+  const R = T * (V + 1);
+  const arena = new Arena(8 * (12 * P + 10 * G * T + 10 * G + 8 * R + T * V + 8 * V + 2 * config.hybrid.warmup) + 512);
   const f64 = (n: number): Float64Array => arena.f64(n);
   const batch: FeedbackBatch = {
     feedback: config.feedback, vocab: V, length: T, group: G,
