@@ -53,6 +53,7 @@ const proto = sdpoProto();
 
 // ---- simulated workers -----------------------------------------------------------
 const leaseLatency: number[] = [];
+let sampleFrom = Number.POSITIVE_INFINITY;
 let completed = 0;
 const calls: grpc.ClientDuplexStream<WorkerMessage, CoordinatorMessage__Output>[] = [];
 const clients: grpc.Client[] = [];
@@ -71,7 +72,8 @@ function simulatedWorker(i: number) {
       creditAt = performance.now();
       call.write({ credit: { tasks: credits } });
     } else if (m.lease) {
-      if (creditAt) leaseLatency.push(performance.now() - creditAt);
+      // Credits granted before the sweep existed waited for the submit, not for the coordinator: not samples.
+      if (creditAt >= sampleFrom) leaseLatency.push(performance.now() - creditAt);
       creditAt = 0;
       const results = m.lease.tasks.map((t) => ({ key: t.key, leaseId: m.lease!.leaseId, attempt: t.attempt, result: encodeRunResult(runSimulation(configFromWire(t.config))) }));
       // Encoded as the real worker does (the stream's serializer passes the bytes through).
@@ -88,7 +90,6 @@ function simulatedWorker(i: number) {
 for (let i = 0; i < nWorkers; i++) simulatedWorker(i);
 const connectDeadline = Date.now() + 60_000;
 while (welcomed < nWorkers && Date.now() < connectDeadline) await new Promise((r) => setTimeout(r, 50));
-leaseLatency.length = 0; // idle workers' first credits waited for the submit, not for the coordinator
 
 // ---- the sweep and status probes -----------------------------------------------------------
 const nTasks = Number(values.tasks);
@@ -105,6 +106,7 @@ const coordCpu0 = cpuSeconds(coord.pid!);
 const selfCpu0 = process.cpuUsage();
 const t0 = performance.now();
 const info = await sweeps.submit(gridToWire(def));
+sampleFrom = performance.now();
 let running = true;
 const prober = spawn(process.execPath, ['--import', 'tsx', '--conditions=@sdpo/source', 'tools/bench-load-probe.ts', address!], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
 let probeOut = '';
