@@ -29,12 +29,14 @@ const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const main0 = mainThreadCpuSeconds();
 let tFirst = Number.NaN;
+let tLast = Number.NaN;
 const outcome = await runGridEmbedded(def, {
   storePath, threads, logger: pino({ level: 'warn' }),
   // Built code needs no loader in the threads; from the sources (the @sdpo/source condition) it does.
   ...(import.meta.resolve('@sdpo/cli').endsWith('.js') ? { poolExecArgv: [] } : {}),
   onProgress: (p) => {
     if (p.done > 0 && Number.isNaN(tFirst)) tFirst = (performance.now() - t0) / 1000;
+    if (p.state !== 'running') tLast = (performance.now() - t0) / 1000;
   },
 });
 const wall = (performance.now() - t0) / 1000;
@@ -49,7 +51,7 @@ console.log(`efficiency: ${outcome.done} runs of the default preset on ${threads
 const cpuS = (cpu.user + cpu.system) / 1e6;
 // CPU beyond the runs' own compute is the orchestration's (main thread, messaging, store), give or take the runs' waits.
 console.log(`  mean per-task compute ${(sumMs / outcome.done).toFixed(1)} ms; process CPU ${cpuS.toFixed(1)} s (all threads, ${((cpuS * 1000) / outcome.done).toFixed(2)} ms/task)`);
-console.log(`  first result after ${tFirst.toFixed(2)} s (coordinator start, submit and pool start-up)`);
+console.log(`  first result after ${tFirst.toFixed(2)} s (coordinator start, submit and pool start-up); after the last, ${(wall - tLast).toFixed(2)} s to stop the pool and close the store`);
 console.log(`  main thread CPU ${mainCpu.toFixed(1)} s (${((mainCpu * 1000) / outcome.done).toFixed(2)} ms/task: coordinator, worker main loop, gRPC, store)`);
 console.log(`  at start: ${load0}; at end: ${loadLine()}`);
 
