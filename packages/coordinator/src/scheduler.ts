@@ -120,8 +120,13 @@ const REFILL = 1024;
  * so with --max-lost of 3 or more only the crashing task is failed.
  */
 const ISOLATE_AFTER_LOSSES = 2;
-/** A submit writes its task rows in transactions of about this many ms, yielding to the event loop between them. */
-const SUBMIT_SLICE_MS = 25;
+/**
+ * A submit writes its task rows in transactions of about this many ms, yielding to the event
+ * loop between them. Each commit rewrites the key-index pages its rows touched, so shorter
+ * slices cost throughput: a 1,000,000-task submit took 46 s in 25 ms slices, 33 s in 100 ms
+ * ones, 32 s in one transaction (measured); a status call waits at most about one slice.
+ */
+const SUBMIT_SLICE_MS = 100;
 /** Results committed per slice of the group commit (whole batches, so a slice may run over). */
 const RESULT_SLICE = 256;
 
