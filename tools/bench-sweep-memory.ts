@@ -28,9 +28,21 @@ const client = createSweepClient(address!, { deadlineMs: 600_000 });
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 200);
 const t0 = performance.now();
-const info = await client.submit(gridToWire(def));
+let submitting = true;
+const submitted = client.submit(gridToWire(def)).finally(() => (submitting = false));
+// `status` while the grid goes in (the sweep is listed once it is whole).
+const during: number[] = [];
+while (submitting) {
+  const a = performance.now();
+  await client.list();
+  during.push(performance.now() - a);
+  await new Promise((r) => setTimeout(r, 250));
+}
+const info = await submitted;
 const submitS = (performance.now() - t0) / 1000;
 console.log(`submit: ${info.total} tasks in ${submitS.toFixed(1)} s; RSS after submit ${rssMiB(pid).toFixed(0)} MiB (peak during submit ${peak.toFixed(0)} MiB); store ${(statSync(storePath).size / 2 ** 20).toFixed(0)} MiB`);
+const p90 = [...during].sort((a, b) => a - b)[Math.floor(0.9 * during.length)]!;
+console.log(`status (ListSweeps) during the submit: median ${median(during).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms (call ${during.indexOf(Math.max(...during)) + 1} of ${during.length})`);
 
 const statusMs = async (n: number) => {
   const xs: number[] = [];

@@ -126,7 +126,7 @@ const ISOLATE_AFTER_LOSSES = 2;
  * slices cost throughput: a 1,000,000-task submit took 46 s in 25 ms slices, 33 s in 100 ms
  * ones, 32 s in one transaction (measured); a status call waits at most about one slice.
  */
-const SUBMIT_SLICE_MS = 100;
+const SUBMIT_SLICE_MS = 20;
 /** Results committed per slice of the group commit (whole batches, so a slice may run over). */
 const RESULT_SLICE = 256;
 
@@ -184,6 +184,8 @@ export class Scheduler extends EventEmitter {
   private pumpScheduled = false;
   private closed = false;
   private submitQueue: Promise<unknown> = Promise.resolve();
+  /** The sweep a submit is writing (its row does not exist yet), and its rows cached by results since. */
+  private building: { readonly id: number; cachedLater: number } | undefined;
   /**
    * The worker that takes no new work until it is empty, so that a task lost
    * before (which runs only on an empty worker) cannot starve behind busy ones.
@@ -210,7 +212,6 @@ export class Scheduler extends EventEmitter {
         `INSERT INTO sweeps (id, name, definition, sim_version, total, state, created_at) VALUES (?, ?, ?, ?, ?, 'running', ?)`,
       ),
       maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
-      countCached: db.prepare(`SELECT count(*) FROM tasks WHERE sweep_id = ? AND state = ${TASK.cached}`).pluck(),
       deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
       hasResult: db.prepare('SELECT 1 FROM results WHERE key = ?').pluck(),
       insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state) VALUES (?, ?, ?, ?)'),
@@ -298,6 +299,9 @@ export class Scheduler extends EventEmitter {
     // The id the sweep row will take; its task rows are written under it first.
     const id = (this.q.maxSweepId.get() as number) + 1;
     const cells = expandSweep(def, this.simVersion);
+    // Cache hits when written, plus rows a result completed since (counted by commitResults).
+    let hits = 0;
+    this.building = { id, cachedLater: 0 };
     try {
       for (let finished = false; !finished;) {
         const until = performance.now() + SUBMIT_SLICE_MS;
@@ -311,15 +315,16 @@ export class Scheduler extends EventEmitter {
               return;
             }
             const key = Buffer.from(c.value.key, 'hex');
-            this.q.insertTask.run(id, c.value.index, key, this.q.hasResult.get(key) !== undefined ? TASK.cached : TASK.pending);
+            const hit = this.q.hasResult.get(key) !== undefined;
+            if (hit) hits++;
+            this.q.insertTask.run(id, c.value.index, key, hit ? TASK.cached : TASK.pending);
           }
         })();
         if (!finished) await new Promise((r) => setImmediate(r));
         if (this.closed) throw new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
       }
       this.store.db.transaction(() => {
-        // Counted, not tallied: a result may have completed one of the early rows since it was written.
-        const cached = this.q.countCached.get(id) as number;
+        const cached = hits + this.building!.cachedLater;
         const state: SweepState = cached === total ? 'done' : 'running';
         this.q.insertSweep.run(id, def.name, text, this.simVersion, total, isoNow());
         this.q.saveCounts.run(cached, 0, 0, cached, 0, state, state === 'done' ? isoNow() : null, id);
@@ -328,6 +333,8 @@ export class Scheduler extends EventEmitter {
     } catch (err) {
       this.q.deleteTasks.run(id);
       throw err;
+    } finally {
+      this.building = undefined;
     }
     const row = this.store.sweepById(id);
     this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0) }, 'sweep submitted');
@@ -739,12 +746,14 @@ export class Scheduler extends EventEmitter {
     const touched = new Set<SweepRuntime>();
     // Keys that completed tasks of other sweeps too: settled only once the commit holds.
     const settle: string[] = [];
+    // Rows of a sweep being submitted that these results completed: counted only once the commit holds.
+    const late = { building: 0 };
     if (commits.length || events.length) {
       try {
         this.store.db.transaction(() => {
           const at = isoNow();
           for (const { kind, key, workerId, ...detail } of events) this.q.event.run(at, kind, null, Buffer.from(key, 'hex'), workerId, JSON.stringify(detail));
-          for (const c of commits) if (this.commitOne(c.inf, c.body, c.wallMs, at, touched)) settle.push(c.inf.key);
+          for (const c of commits) if (this.commitOne(c.inf, c.body, c.wallMs, at, touched, late)) settle.push(c.inf.key);
           for (const rt of touched) {
             this.maybeFinish(rt);
             this.saveRow(rt);
@@ -757,6 +766,7 @@ export class Scheduler extends EventEmitter {
         for (const rt of touched) Object.assign(rt.row, this.store.sweepById(rt.row.id), { definition: rt.row.definition });
         touched.clear();
         settle.length = 0;
+        late.building = 0;
         for (const c of commits) {
           this.workers.get(c.inf.workerId)?.inflight.delete(c.inf.key);
           this.retry.push({ sweepId: c.inf.sweepId, idx: c.inf.idx, key: c.inf.key, attempts: c.inf.attempts, fails: c.inf.fails, lost: c.inf.lost });
@@ -769,6 +779,7 @@ export class Scheduler extends EventEmitter {
       }
     }
     for (const key of settle) this.settled.add(key);
+    if (this.building) this.building.cachedLater += late.building;
     for (const c of commits) {
       const w = this.workers.get(c.inf.workerId);
       w?.inflight.delete(c.inf.key);
@@ -788,7 +799,7 @@ export class Scheduler extends EventEmitter {
    * Stores one accepted result and completes its task and every other pending
    * task with its key (true when there were such); inside the transaction.
    */
-  private commitOne(inf: Inflight, body: Uint8Array, wallMs: number, at: string, touched: Set<SweepRuntime>): boolean {
+  private commitOne(inf: Inflight, body: Uint8Array, wallMs: number, at: string, touched: Set<SweepRuntime>, late: { building: number }): boolean {
     const key = Buffer.from(inf.key, 'hex');
     const worker = this.workers.get(inf.workerId)?.name ?? inf.workerId;
     if (this.q.insertResult.run(key, this.simVersion, body, wallMs, worker, at).changes === 0) {
@@ -800,7 +811,10 @@ export class Scheduler extends EventEmitter {
     }
     const count = (sweepId: number, computed: boolean) => {
       const rt = this.sweeps.get(sweepId);
-      if (!rt) return;
+      if (!rt) {
+        if (sweepId === this.building?.id) late.building++;
+        return;
+      }
       rt.row.done++;
       if (computed) rt.row.computed++;
       else rt.row.cached++;

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { canonicalJson, decodeResultBody, type SweepDefinition } from '@sdpo/protocol';
 import type { RunResult } from '@sdpo/sim';
@@ -96,6 +98,31 @@ CREATE INDEX IF NOT EXISTS events_by_sweep ON events (sweep_id, kind);
 `;
 
 const STORE_VERSION = '1';
+/** How often the checkpointer thread copies the WAL into the database file, ms. */
+const CHECKPOINT_EVERY_MS = 500;
+
+/**
+ * The store's checkpointer, run on its own thread: every few hundred ms a PASSIVE
+ * checkpoint (which never blocks the coordinator's writes) copies the WAL into the
+ * database file, so the coordinator's thread never runs one itself. A checkpoint of a
+ * full WAL, fsyncs included, stalled its event loop for a few hundred ms: status calls
+ * and leases waited behind it. Plain CommonJS, so the thread needs no TypeScript loader.
+ */
+const CHECKPOINTER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.path, { fileMustExist: true });
+} catch {
+  // The store was closed (and its file removed) before this thread started: nothing to do.
+  process.exit(0);
+}
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick, or the close, checkpoints */ }
+}, workerData.everyMs);
+parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
+`;
 
 const sweepRowSchema = z.object({
   id: z.number().int(), name: z.string(), definition: z.string(), sim_version: z.string(), total: z.number().int(),
@@ -131,6 +158,7 @@ const now = () => new Date().toISOString();
 export class Store {
   readonly db: Database.Database;
   private readonly stmts;
+  private checkpointer: Worker | undefined;
 
   constructor(
     readonly path: string,
@@ -148,16 +176,23 @@ export class Store {
       // 64 MiB of page cache (the default is 2 MiB): results and the key indexes of a
       // large sweep stay in memory, so a commit writes pages without reading them first.
       this.db.pragma('cache_size = -65536');
-      // Checkpoint every ~40 MiB of WAL rather than every 4 MiB: each checkpoint syncs the
-      // database file, and with result keys spread over the key index most commits touch
-      // new pages, so the default made checkpoints a third of the cost of storing a result.
-      this.db.pragma('wal_autocheckpoint = 10000');
+      // Checkpoints run on their own thread (checkpoint-worker.ts); this connection only
+      // checkpoints as a backstop, past ~400 MiB of WAL, and when it closes.
+      this.db.pragma('wal_autocheckpoint = 100000');
       this.db.exec(SCHEMA);
       const v = this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get('store_version') as string | undefined;
       if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
       else if (v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
     }
     this.db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      this.checkpointer = new Worker(CHECKPOINTER, {
+        eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS },
+      });
+      this.checkpointer.unref();
+      // Best effort: a checkpointer that fails leaves the checkpoints to this connection (backstop and close).
+      this.checkpointer.on('error', () => undefined);
+    }
     this.stmts = {
       sweepByName: this.db.prepare('SELECT * FROM sweeps WHERE name = ?'),
       sweepById: this.db.prepare('SELECT * FROM sweeps WHERE id = ?'),
@@ -234,7 +269,10 @@ export class Store {
     return this.db.prepare('SELECT count(*) FROM events WHERE sweep_id = ? AND kind = ?').pluck().get(s.id, kind) as number;
   }
 
+  /** Closes the store (its last checkpoint runs here); the checkpointer thread is told to stop first. */
   close(): void {
+    this.checkpointer?.postMessage('stop');
+    this.checkpointer = undefined;
     if (this.db.open) this.db.close();
   }
 }
