@@ -110,7 +110,10 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
           if (last.state !== 'running') finish();
         };
         const onProgress = (name: string) => {
-          if (name === def.name) timer ??= setTimeout(() => ((timer = undefined), report()), 250);
+          if (name !== def.name) return;
+          // The end is reported at once; progress at most every 250 ms.
+          if (scheduler.progress(name).state !== 'running') report();
+          else timer ??= setTimeout(() => ((timer = undefined), report()), 250);
         };
         const tick = setInterval(report, 1000);
         const onAbort = () => finish();
@@ -135,8 +138,8 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
       computed: last.computed, cached: last.cached, interrupted: last.state === 'running', storePath,
     };
   } finally {
-    await worker.stop();
-    await coordinator.close();
+    // Both at once: the pool's threads end while the store takes its last checkpoint.
+    await Promise.all([worker.stop(), coordinator.close()]);
   }
 }
 
