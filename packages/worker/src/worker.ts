@@ -70,7 +70,7 @@ export function taskRunnerUrl(): URL {
 }
 
 /** Target compute per pool chunk, ms, and the most tasks in one chunk. */
-const CHUNK_MS = 20;
+const CHUNK_MS = 40;
 const MAX_CHUNK = 256;
 
 const FATAL = new Set([grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.INVALID_ARGUMENT]);
