@@ -119,7 +119,9 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
         };
         const tick = setInterval(report, 1000);
         const onAbort = () => finish();
+        let finished = false;
         const finish = () => {
+          finished = true;
           clearInterval(tick);
           if (timer) clearTimeout(timer);
           scheduler.off('progress', onProgress);
@@ -128,9 +130,12 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
         };
         scheduler.on('progress', onProgress);
         options.signal?.addEventListener('abort', onAbort, { once: true });
+        // Only while waiting: once finished, the worker's end (and the store's close) is expected.
         worker.done.then(() => {
-          if (scheduler.progress(def.name).state === 'running' && !options.signal?.aborted) reject(new Error('the local worker stopped before the sweep finished'));
-        }, reject);
+          if (!finished && scheduler.progress(def.name).state === 'running' && !options.signal?.aborted) reject(new Error('the local worker stopped before the sweep finished'));
+        }, (err: unknown) => {
+          if (!finished) reject(err);
+        });
       });
       last = scheduler.progress(def.name);
       options.onProgress?.(last);

@@ -506,7 +506,7 @@ export class Scheduler extends EventEmitter {
     }
     back.sort((a, b) => a.sweepId - b.sweepId || a.idx - b.idx);
     this.retry.unshift(...back);
-    if (back.length) this.store.db.prepare('INSERT INTO events (at, kind, worker, detail) VALUES (?, ?, ?, ?)').run(isoNow(), 'requeued', workerId, JSON.stringify({ tasks: back.length, reason }));
+    if (back.length && !this.closed) this.store.db.prepare('INSERT INTO events (at, kind, worker, detail) VALUES (?, ?, ?, ?)').run(isoNow(), 'requeued', workerId, JSON.stringify({ tasks: back.length, reason }));
     this.log.info({ worker: workerId, requeued: back.length, reason }, 'worker left');
     for (const s of this.sweeps.values()) this.emit('progress', s.row.name);
     this.schedulePump();
