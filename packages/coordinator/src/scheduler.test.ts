@@ -135,3 +135,35 @@ test('a worker running another simVersion is refused with a message saying which
   const err = t.throws(() => scheduler.addWorker({ name: 'old', threads: 1, simVersion: '0.0.1', protocolVersion: PROTOCOL_VERSION }, PROTOCOL_VERSION, { send: () => undefined, abort: () => undefined }));
   t.regex(err.message, /simVersion 0\.0\.1, the coordinator/);
 });
+
+test('a task lost twice runs alone on an empty worker; a busy worker is reserved for it and released once it is taken', async (t) => {
+  const { scheduler, worker } = setup(t);
+  await scheduler.submit(grid('g', 4));
+  const keysOf = (l: { tasks?: { key?: string }[] | null }) => (l.tasks ?? []).map((x) => x.key!);
+  // c takes one task while nothing has been lost yet.
+  const c = worker('c');
+  scheduler.credit(c.id, 1, 100);
+  t.is(c.leases().flatMap(keysOf).length, 1);
+  // Two workers in turn take the other three tasks and are lost with them: two losses each.
+  for (const name of ['a', 'b']) {
+    const w = worker(name);
+    scheduler.credit(w.id, 3, 100);
+    t.is(w.leases().flatMap(keysOf).length, 3, `${name} holds the other three tasks`);
+    scheduler.removeWorker(w.id, 'test');
+  }
+  // c, busy, gets none of them and is reserved: nothing new until it is empty.
+  scheduler.credit(c.id, 5, 100);
+  t.is(c.leases().length, 1, 'reserved: nothing more while it holds a task');
+  // An empty worker takes one lost task, alone, whatever its credits, and nothing joins it.
+  const d = worker('d');
+  scheduler.credit(d.id, 5, 100);
+  t.deepEqual(d.leases().map((l) => keysOf(l).length), [1]);
+  scheduler.credit(d.id, 5, 100);
+  t.is(d.leases().length, 1, 'nothing joins it until it returns');
+  // c returns its task, and, empty, takes the next lost task alone.
+  const held = c.leases()[0]!;
+  const task = held.tasks![0]!;
+  t.deepEqual((await results(scheduler, c.id, [{ key: task.key!, leaseId: held.leaseId!, attempt: task.attempt!, result: resultFor(task.config) }])).accepted, [task.key]);
+  await tick();
+  t.deepEqual(c.leases().map((l) => keysOf(l).length), [1, 1], 'the reserved worker, once empty, runs a lost task alone');
+});

@@ -623,8 +623,10 @@ export class Scheduler extends EventEmitter {
       out.push(t);
     }
     this.retry.unshift(...held);
-    if (w.isolating && this.reserved === w.id) this.reserved = undefined;
-    else if (held.length && (this.reserved === undefined || !this.workers.has(this.reserved))) this.reserved = w.id;
+    if (held.length === 0 || w.isolating) {
+      // Nothing waits for an empty worker any more (or this one now runs it): no reservation.
+      if (this.reserved === w.id) this.reserved = undefined;
+    } else if (this.reserved === undefined || !this.workers.has(this.reserved)) this.reserved = w.id;
     return out;
   }
 
