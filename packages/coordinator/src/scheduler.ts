@@ -331,7 +331,8 @@ export class Scheduler extends EventEmitter {
         this.q.event.run(isoNow(), 'submitted', id, null, null, JSON.stringify({ total, cached }));
       })();
     } catch (err) {
-      this.q.deleteTasks.run(id);
+      // A store already closed (shutdown) keeps them until the next start drops them.
+      if (this.store.db.open) this.q.deleteTasks.run(id);
       throw err;
     } finally {
       this.building = undefined;
