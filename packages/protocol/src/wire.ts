@@ -35,17 +35,6 @@ const wireConfigShape = z.object({
 });
 
 /**
- * Checks a wire config's shape only (every field present with its type) and
- * returns it as a {@link RunConfig}. Its values still need the run schema:
- * runSimulation applies it, so a worker defers that to its pool threads.
- */
-export function checkWireConfig(msg: unknown): RunConfig {
-  const shape = wireConfigShape.safeParse(msg);
-  if (!shape.success) throw new ProtocolError('INVALID_MESSAGE', `config: ${z.prettifyError(shape.error)}`);
-  return shape.data as RunConfig;
-}
-
-/**
  * A wire config back to a resolved {@link RunConfig}, checked by the run
  * schema (the wire shape first, then every field's range).
  */
