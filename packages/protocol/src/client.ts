@@ -12,7 +12,7 @@ import type { DrainWorkerResponse__Output } from './generated/sdpo/v1/DrainWorke
 export interface ClientOptions {
   readonly token?: string;
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
-  /** Per-call deadline for unary calls, ms (default 30 000). */
+  /** Per-call deadline for unary calls, ms (default 30 000; Submit 600 000, as a big grid takes a while to write). */
   readonly deadlineMs?: number;
 }
 
@@ -42,7 +42,7 @@ export function createSweepClient(address: string, options: ClientOptions = {}):
     if (options.token) m.set('authorization', `Bearer ${options.token}`);
     return m;
   };
-  const deadline = () => ({ deadline: Date.now() + (options.deadlineMs ?? 30_000) });
+  const deadline = (ms = 30_000) => ({ deadline: Date.now() + (options.deadlineMs ?? ms) });
   const unary = <T>(fn: (cb: (err: grpc.ServiceError | null, res?: T) => void) => void) =>
     new Promise<T>((resolve, reject) => fn((err, res) => (err ? reject(err) : resolve(res as T))));
   const stream = <T>(s: grpc.ClientReadableStream<T>, on: (x: T) => void) =>
@@ -52,7 +52,8 @@ export function createSweepClient(address: string, options: ClientOptions = {}):
       s.on('end', resolve);
     });
   return {
-    submit: (grid) => unary((cb) => client.Submit({ grid }, md(), deadline(), cb)),
+    // A million-task grid takes the coordinator about half a minute to write (measured 21–26 s).
+    submit: (grid) => unary((cb) => client.Submit({ grid }, md(), deadline(600_000), cb)),
     get: (name) => unary((cb) => client.GetSweep({ name }, md(), deadline(), cb)),
     list: () => unary((cb) => client.ListSweeps({}, md(), deadline(), cb)),
     cancel: (name) => unary((cb) => client.Cancel({ name }, md(), deadline(), cb)),
