@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, testScratch, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
 import { prng } from './helpers/prng.js';
 import { resultBodies, scalar } from './helpers/store.js';
 
@@ -11,12 +11,7 @@ const SEED = 7;
 const EVENTS = 6;
 
 test(`workers killed (SIGKILL) and started on a seeded schedule (seed ${SEED}) leave a store equal to a clean run's`, async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
+  const { dir, procs } = testScratch(t);
   const grid = writeFile(dir, 'chaos.yaml', GRID);
   const cleanPath = join(dir, 'clean.db');
   const clean = await runCli(['run', grid, '--store', cleanPath, '--threads', '1', '--json']);

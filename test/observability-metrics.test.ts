@@ -1,6 +1,6 @@
 import test from 'ava';
 import { join } from 'node:path';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, tempDir, testScratch, waitFor, waitForOutput, writeFile } from './helpers/cli.js';
 
 /** Parses Prometheus text into `name{labels}` → value. */
 function parseMetrics(text: string): Map<string, number> {
@@ -14,12 +14,7 @@ function parseMetrics(text: string): Map<string, number> {
 }
 
 test('the coordinator serves Prometheus metrics with per-sweep and per-worker counts, and status lists per-worker counts', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
+  const { dir, procs } = testScratch(t);
   const c = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', join(dir, 's.db'), '--metrics', '127.0.0.1:0']);
   procs.push(c);
   const [, address] = await waitForOutput(c, /listening on (\S+)/);

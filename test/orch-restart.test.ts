@@ -1,16 +1,11 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { openStore } from '@sdpo/coordinator';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, testScratch, waitFor, waitForOutput, writeFile } from './helpers/cli.js';
 import { deterministic, expectedFor } from './helpers/results.js';
 
 test('after a worker and the coordinator are killed with SIGKILL, a restarted coordinator resumes the sweep and records each result once', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
+  const { dir, procs } = testScratch(t);
   const storePath = join(dir, 'store.db');
   const start = async () => {
     const c = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);

@@ -3,18 +3,13 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { PROTOCOL_VERSION } from '@sdpo/protocol';
 import { SIM_VERSION } from '@sdpo/sim';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, tempDir, testScratch, waitFor, waitForOutput, writeFile } from './helpers/cli.js';
 import { encodeWorkerMessage, rawConnect } from './helpers/raw-worker.js';
 
 const hello = encodeWorkerMessage({ hello: { name: 'raw', threads: 1, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION } });
 
 async function coordinatorWith(t: import('ava').ExecutionContext, args: string[], env: Record<string, string> = {}) {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
+  const { dir, procs } = testScratch(t);
   const c = spawnCli(['coordinator', '--store', join(dir, 's.db'), ...args], env);
   procs.push(c);
   const [, host, port] = await waitForOutput(c, /listening on (\S+):(\d+)/);

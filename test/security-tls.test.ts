@@ -4,19 +4,14 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { startCoordinator } from '@sdpo/coordinator';
 import { createSweepClient, gridToWire, parseGridData } from '@sdpo/protocol';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, testScratch, waitFor, waitForOutput, writeFile } from './helpers/cli.js';
 import { scalar } from './helpers/store.js';
 import { makeTestCerts } from './helpers/certs.js';
 
 const logger = pino({ level: 'silent' });
 
 test('with mutual TLS, a worker with a certificate from the CA works; one without a client certificate, with one from another CA, or not trusting the server is refused', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
+  const { dir, procs } = testScratch(t);
   const certs = makeTestCerts(dir);
   const coord = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', join(dir, 's.db'), '--tls-cert', certs.serverCert, '--tls-key', certs.serverKey, '--tls-ca', certs.ca]);
   procs.push(coord);
@@ -76,12 +71,7 @@ test('with mutual TLS, a worker with a certificate from the CA works; one withou
 });
 
 test('with server-only TLS, a worker that trusts the CA works without a client certificate', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
+  const { dir, procs } = testScratch(t);
   const certs = makeTestCerts(dir);
   const coord = await startCoordinator({
     storePath: join(dir, 's.db'), listen: '127.0.0.1:0', logger, tls: { cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey) },

@@ -96,14 +96,23 @@ export interface TestCluster {
   readonly procs: CliProcess[];
 }
 
-/** Starts `sdpo coordinator` in a temp dir and waits for its address; cleans up at the test's teardown. */
-export async function startCluster(t: { teardown: (fn: () => void) => void }, coordinatorArgs: readonly string[] = []): Promise<TestCluster> {
+/**
+ * A temp directory and a list of processes for one test: at its teardown every
+ * listed process still running is killed (SIGKILL) and the directory removed.
+ */
+export function testScratch(t: { teardown: (fn: () => void) => void }): { dir: string; procs: CliProcess[] } {
   const { dir, cleanup } = tempDir();
   const procs: CliProcess[] = [];
   t.teardown(() => {
     procs.forEach(killIfRunning);
     cleanup();
   });
+  return { dir, procs };
+}
+
+/** Starts `sdpo coordinator` in a temp dir and waits for its address; cleans up at the test's teardown. */
+export async function startCluster(t: { teardown: (fn: () => void) => void }, coordinatorArgs: readonly string[] = []): Promise<TestCluster> {
+  const { dir, procs } = testScratch(t);
   const storePath = join(dir, 'store.db');
   const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath, ...coordinatorArgs]);
   procs.push(coordinator);
