@@ -143,22 +143,27 @@ test('a task lost twice runs alone on an empty worker; a busy worker is reserved
   // c takes one task while nothing has been lost yet.
   const c = worker('c');
   scheduler.credit(c.id, 1, 100);
+  await tick();
   t.is(c.leases().flatMap(keysOf).length, 1);
   // Two workers in turn take the other three tasks and are lost with them: two losses each.
   for (const name of ['a', 'b']) {
     const w = worker(name);
     scheduler.credit(w.id, 3, 100);
+    await tick();
     t.is(w.leases().flatMap(keysOf).length, 3, `${name} holds the other three tasks`);
     scheduler.removeWorker(w.id, 'test');
   }
   // c, busy, gets none of them and is reserved: nothing new until it is empty.
   scheduler.credit(c.id, 5, 100);
+  await tick();
   t.is(c.leases().length, 1, 'reserved: nothing more while it holds a task');
   // An empty worker takes one lost task, alone, whatever its credits, and nothing joins it.
   const d = worker('d');
   scheduler.credit(d.id, 5, 100);
+  await tick();
   t.deepEqual(d.leases().map((l) => keysOf(l).length), [1]);
   scheduler.credit(d.id, 5, 100);
+  await tick();
   t.is(d.leases().length, 1, 'nothing joins it until it returns');
   // c returns its task, and, empty, takes the next lost task alone.
   const held = c.leases()[0]!;
@@ -166,4 +171,31 @@ test('a task lost twice runs alone on an empty worker; a busy worker is reserved
   t.deepEqual((await results(scheduler, c.id, [{ key: task.key!, leaseId: held.leaseId!, attempt: task.attempt!, result: resultFor(task.config) }])).accepted, [task.key]);
   await tick();
   t.deepEqual(c.leases().map((l) => keysOf(l).length), [1, 1], 'the reserved worker, once empty, runs a lost task alone');
+});
+
+test('a credit is leased against before the ack of results sent after it, and a flood of credits is leased a slice per turn', async (t) => {
+  const { scheduler, worker } = setup(t);
+  await scheduler.submit(grid('g', 400));
+  const a = worker('a');
+  scheduler.credit(a.id, 1, 100);
+  await tick();
+  const first = a.leases()[0]!;
+  // The worker returns its task, then (already credited) asks for more: the lease comes first, then the ack.
+  scheduler.credit(a.id, 2, 100);
+  const task = first.tasks![0]!;
+  let leasesAtAck = -1;
+  scheduler.results(a.id, [{ key: task.key!, leaseId: first.leaseId!, attempt: task.attempt!, result: resultFor(task.config) }], (ack) => {
+    t.deepEqual(ack.accepted, [task.key]);
+    leasesAtAck = a.leases().length;
+  });
+  await until(() => leasesAtAck >= 0);
+  t.is(leasesAtAck, 2, 'the lease for the credit went out before the ack');
+  // 300 workers credit one task each in one turn: leased over several turns, never all in one.
+  const many = Array.from({ length: 300 }, (_, i) => worker(`w${i}`));
+  for (const w of many) scheduler.credit(w.id, 1, 100);
+  const leased = () => many.filter((w) => w.leases().length > 0).length;
+  await tick();
+  t.true(leased() > 0 && leased() < 300, `one turn leased to ${leased()} of 300 workers`);
+  await until(() => leased() === 300);
+  t.pass();
 });

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
-  gridFromWire, LIMITS, parseInbound, PROTOCOL_VERSION, ProtocolError, resultToWire, sdpoProto, workerMessageSchema, canonicalJson,
+  gridFromWire, LIMITS, parseWorkerMessage, PROTOCOL_VERSION, ProtocolError, resultToWire, sdpoProto, canonicalJson,
   type CoordinatorMessage, type SweepInfo, type WorkerMessage__Output,
 } from '@sdpo/protocol';
 import { Scheduler, type SweepProgress, type WorkerView } from './scheduler.js';
@@ -170,8 +170,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
         try {
           const bad = (raw as { [UNDECODABLE]?: string })[UNDECODABLE];
           if (bad !== undefined) throw new ProtocolError('INVALID_MESSAGE', `undecodable WorkerMessage (not valid protobuf): ${bad}`);
-          // One zod parse covers the envelope and every field of each message kind.
-          const msg = parseInbound(workerMessageSchema, raw, 'worker');
+          // Validated as a whole: the envelope and every field of each message kind.
+          const msg = parseWorkerMessage(raw);
           if (workerId === undefined) {
             if (msg.msg !== 'hello') throw new ProtocolError('INVALID_MESSAGE', 'the first message on a worker stream must be Hello');
             workerId = scheduler.addWorker(msg.hello, PROTOCOL_VERSION, sink);

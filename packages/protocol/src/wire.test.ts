@@ -1,7 +1,7 @@
 import test from 'ava';
 import { resolveRunConfig, SIM_VERSION, type RunResult } from '@sdpo/sim';
 import { resultFromBytes } from './codec.js';
-import { configFromWire, configToWire, coordinatorMessageSchema, parseInbound, resultFromWire, resultToWire, workerMessageSchema } from './wire.js';
+import { configFromWire, configToWire, coordinatorMessageSchema, parseInbound, parseWorkerMessage, resultFromWire, resultToWire, workerMessageSchema } from './wire.js';
 import { decodeResultBody, encodeResultBody } from './codec.js';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
@@ -79,4 +79,36 @@ test('the worker stream encodes Results and Lease to the same bytes as a fromObj
   t.deepEqual(c.requestSerialize(results), slow('WorkerMessage', results));
   t.deepEqual(c.responseSerialize(lease), slow('CoordinatorMessage', lease));
   t.deepEqual(c.requestSerialize({ credit: { tasks: 4 } }), slow('WorkerMessage', { credit: { tasks: 4 } }));
+});
+
+test('the hand-checked worker messages are parsed exactly as the schema parses them, and refused with its message', (t) => {
+  const key = 'ab'.repeat(32);
+  const bytes = new Uint8Array([1, 2, 3]);
+  const valid = [
+    { msg: 'credit', credit: { tasks: 0 } },
+    { msg: 'credit', credit: { tasks: 1024 } },
+    { msg: 'heartbeat', heartbeat: { busy: 3 } },
+    { msg: 'results', results: { results: [] } },
+    { msg: 'results', results: { results: [{ key, leaseId: 'e-1', attempt: 1, result: bytes }, { key, leaseId: 'x', attempt: 2, result: bytes, extra: 1 }] } },
+    { msg: 'hello', hello: { name: 'w', threads: 2, simVersion: SIM_VERSION, protocolVersion: 1 } },
+  ];
+  for (const m of valid) t.deepEqual(parseWorkerMessage(m), parseInbound(workerMessageSchema, m, 'worker'), JSON.stringify(m));
+  const invalid = [
+    { msg: 'credit', credit: { tasks: -1 } },
+    { msg: 'credit', credit: { tasks: 1.5 } },
+    { msg: 'credit', credit: { tasks: 1e9 } },
+    { msg: 'credit' },
+    { msg: 'heartbeat', heartbeat: { busy: Number.NaN } },
+    { msg: 'results', results: { results: [{ key: key.toUpperCase(), leaseId: 'e', attempt: 1, result: bytes }] } },
+    { msg: 'results', results: { results: [{ key, leaseId: '', attempt: 1, result: bytes }] } },
+    { msg: 'results', results: { results: [{ key, leaseId: 'e', attempt: 0, result: bytes }] } },
+    { msg: 'results', results: { results: [null] } },
+    { msg: 'results', results: {} },
+    null,
+    { msg: 'nonsense' },
+  ];
+  for (const m of invalid) {
+    const expected = t.throws(() => parseInbound(workerMessageSchema, m, 'worker'), { instanceOf: ProtocolError });
+    t.is(t.throws(() => parseWorkerMessage(m), { instanceOf: ProtocolError }).message, expected.message, JSON.stringify(m));
+  }
 });

@@ -239,6 +239,40 @@ export const coordinatorMessageSchema: z.ZodType<CoordinatorInbound> = z.discrim
   z.object({ msg: z.literal('ack'), ack: ackSchema }),
 ]);
 
+const KEY_RE = /^[0-9a-f]{64}$/;
+const isInt = (x: unknown, min: number, max = Number.MAX_SAFE_INTEGER): x is number => Number.isInteger(x) && (x as number) >= min && (x as number) <= max;
+const isId = (x: unknown): x is string => typeof x === 'string' && x.length >= 1 && x.length <= 200;
+
+/**
+ * A worker message validated as {@link workerMessageSchema} does: the stream's
+ * frequent kinds (credit, results, heartbeat) by hand when they are valid,
+ * which is most of a coordinator's inbound work; anything else, and anything
+ * invalid, through the schema, for its error path.
+ */
+export function parseWorkerMessage(raw: unknown): WorkerInbound {
+  const m = raw as { msg?: unknown; credit?: { tasks?: unknown }; heartbeat?: { busy?: unknown }; results?: { results?: unknown } };
+  if (m !== null && typeof m === 'object') {
+    if (m.msg === 'credit') {
+      const tasks = m.credit?.tasks;
+      if (isInt(tasks, 0, LIMITS.maxCredits)) return { msg: 'credit', credit: { tasks } };
+    } else if (m.msg === 'heartbeat') {
+      const busy = m.heartbeat?.busy;
+      if (isInt(busy, 0)) return { msg: 'heartbeat', heartbeat: { busy } };
+    } else if (m.msg === 'results') {
+      const rs = m.results?.results;
+      if (Array.isArray(rs) && rs.length <= LIMITS.maxCredits) {
+        const results: { key: string; leaseId: string; attempt: number; result: unknown }[] = [];
+        for (const r of rs as { key?: unknown; leaseId?: unknown; attempt?: unknown; result?: unknown }[]) {
+          if (r === null || typeof r !== 'object' || typeof r.key !== 'string' || !KEY_RE.test(r.key) || !isId(r.leaseId) || !isInt(r.attempt, 1)) break;
+          results.push({ key: r.key, leaseId: r.leaseId, attempt: r.attempt, result: r.result });
+        }
+        if (results.length === rs.length) return { msg: 'results', results: { results } };
+      }
+    }
+  }
+  return parseInbound(workerMessageSchema, raw, 'worker');
+}
+
 /** Parses an inbound message or throws a {@link ProtocolError} (INVALID_MESSAGE) naming the problem. */
 export function parseInbound<T>(schema: z.ZodType<T>, msg: unknown, what: string): T {
   const r = schema.safeParse(msg);
