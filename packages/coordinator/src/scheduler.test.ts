@@ -9,10 +9,10 @@ import { Scheduler, type Ack } from './scheduler.js';
 import { Store } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
-function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number } = {}) {
+function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number } = {}, logger = pino({ level: 'silent' })) {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-'));
   const store = new Store(join(dir, 's.db'));
-  const scheduler = new Scheduler(store, { logger: pino({ level: 'silent' }), ...opts });
+  const scheduler = new Scheduler(store, { logger, ...opts });
   t.teardown(() => {
     scheduler.close();
     store.close();
@@ -173,29 +173,54 @@ test('a task lost twice runs alone on an empty worker; a busy worker is reserved
   t.deepEqual(c.leases().map((l) => keysOf(l).length), [1, 1], 'the reserved worker, once empty, runs a lost task alone');
 });
 
-test('a credit is leased against before the ack of results sent after it, and a flood of credits is leased a slice per turn', async (t) => {
+test('a flood of credits is leased a slice per turn, and a lease still goes out before the ack of results sent after its credit', async (t) => {
   const { scheduler, worker } = setup(t);
   await scheduler.submit(grid('g', 400));
   const a = worker('a');
   scheduler.credit(a.id, 1, 100);
   await tick();
   const first = a.leases()[0]!;
-  // The worker returns its task, then (already credited) asks for more: the lease comes first, then the ack.
-  scheduler.credit(a.id, 2, 100);
   const task = first.tasks![0]!;
+  // 300 workers credit one task each in one turn: leased over several turns, never all in one.
+  const many = Array.from({ length: 300 }, (_, i) => worker(`w${i}`));
+  for (const w of many) scheduler.credit(w.id, 1, 100);
+  // Behind them, a asks for more and then returns its task: its results wait until its credit is served.
+  scheduler.credit(a.id, 2, 100);
   let leasesAtAck = -1;
   scheduler.results(a.id, [{ key: task.key!, leaseId: first.leaseId!, attempt: task.attempt!, result: resultFor(task.config) }], (ack) => {
     t.deepEqual(ack.accepted, [task.key]);
     leasesAtAck = a.leases().length;
   });
-  await until(() => leasesAtAck >= 0);
-  t.is(leasesAtAck, 2, 'the lease for the credit went out before the ack');
-  // 300 workers credit one task each in one turn: leased over several turns, never all in one.
-  const many = Array.from({ length: 300 }, (_, i) => worker(`w${i}`));
-  for (const w of many) scheduler.credit(w.id, 1, 100);
   const leased = () => many.filter((w) => w.leases().length > 0).length;
   await tick();
   t.true(leased() > 0 && leased() < 300, `one turn leased to ${leased()} of 300 workers`);
-  await until(() => leased() === 300);
-  t.pass();
+  t.is(leasesAtAck, -1, 'not acknowledged while its credit waits');
+  await until(() => leased() === 300 && leasesAtAck >= 0);
+  t.is(leasesAtAck, 2, 'the lease for the credit went out before the ack');
+});
+
+test('joins, leases, fenced results, retries and failures are logged as structured records', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const { scheduler, worker } = setup(t, {}, logger);
+  await scheduler.submit({ ...grid('g', 1), maxAttempts: 2 });
+  const w = worker('a');
+  for (let i = 0; i < 2; i++) {
+    scheduler.credit(w.id, 1, 100);
+    await tick();
+    const lease = w.leases()[i]!;
+    const task = lease.tasks![0]!;
+    if (i === 0) {
+      // A result for a lease that is not current is fenced; then the task fails and is retried.
+      await results(scheduler, w.id, [{ key: task.key!, leaseId: 'not-a-lease', attempt: 1, result: resultFor(task.config) }]);
+    }
+    scheduler.failure(w.id, { key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, code: 'SIM_ERROR', message: `boom ${i}` });
+  }
+  const find = (msg: string) => lines.filter((l) => l['msg'] === msg);
+  t.like(find('worker joined')[0], { worker: w.id, name: 'a', threads: 1 });
+  t.is(find('leased').length, 2);
+  t.like(find('leased')[0], { worker: w.id, tasks: 1 });
+  t.like(find('result rejected by fencing (not the current lease)')[0], { worker: w.id, leaseId: 'not-a-lease' });
+  t.deepEqual(find('task failed').map((l) => [l['code'], l['final'], l['attempt']]), [['SIM_ERROR', false, 1], ['SIM_ERROR', true, 2]]);
+  t.like(find('sweep finished')[0], { sweep: 'g', state: 'failed', failed: 1 });
 });

@@ -159,9 +159,6 @@ interface QueuedResults {
   readonly reply: (ack: Ack) => void;
 }
 
-/** What waits in the inbound queue: a batch of results, or a worker's new credits to lease against. */
-type Inbound = QueuedResults | { readonly creditOf: string };
-
 /**
  * The scheduler: sweeps, credit-based leasing, fencing, retries and the
  * store writes behind them. Single-threaded: every handler runs to
@@ -176,6 +173,8 @@ export class Scheduler extends EventEmitter {
   readonly maxLost: number;
   readonly simVersion: string;
   private readonly log: Logger;
+  /** Every lease is logged at debug level; checked once, as leases are the hottest path. */
+  private readonly logLeases: boolean;
   private readonly sweeps = new Map<number, SweepRuntime>();
   private readonly workers = new Map<string, WorkerState>();
   private readonly inflight = new Map<string, Inflight>();
@@ -201,8 +200,9 @@ export class Scheduler extends EventEmitter {
    * before (which runs only on an empty worker) cannot starve behind busy ones.
    */
   private reserved: string | undefined;
-  /** Result batches and credits, in arrival order, handled a slice per turn of the event loop. */
-  private readonly inbound: Inbound[] = [];
+  /** Workers with new credits to lease against, and result batches to commit, each in arrival order. */
+  private readonly credited: string[] = [];
+  private readonly resultQueue: QueuedResults[] = [];
   private inboundScheduled = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly q;
@@ -217,6 +217,7 @@ export class Scheduler extends EventEmitter {
     this.maxLost = options.maxLost ?? 5;
     this.simVersion = options.simVersion ?? SIM_VERSION;
     this.log = options.logger;
+    this.logLeases = this.log.isLevelEnabled('debug');
     const db = store.db;
     this.q = {
       insertSweep: db.prepare(
@@ -489,7 +490,7 @@ export class Scheduler extends EventEmitter {
     // leaves on its last ack has received every task its credits asked for.
     if (!w.creditQueued) {
       w.creditQueued = true;
-      this.inbound.push({ creditOf: w.id });
+      this.credited.push(w.id);
       this.scheduleInbound();
     }
   }
@@ -616,6 +617,7 @@ export class Scheduler extends EventEmitter {
     }
     w.credits -= tasks.length;
     w.sink.send({ lease: { leaseId, tasks: wire } });
+    if (this.logLeases) this.log.debug({ worker: w.id, lease: leaseId, tasks: tasks.length }, 'leased');
     return tasks.length;
   }
 
@@ -685,7 +687,7 @@ export class Scheduler extends EventEmitter {
    * holds the loop long: status calls are served in between.
    */
   results(workerId: string, batch: readonly InboundResult[], reply: (ack: Ack) => void): void {
-    this.inbound.push({ workerId, batch, reply });
+    this.resultQueue.push({ workerId, batch, reply });
     this.scheduleInbound();
   }
 
@@ -699,34 +701,40 @@ export class Scheduler extends EventEmitter {
   }
 
   /**
-   * Handles the inbound queue in arrival order until at least `limit` tasks
-   * are leased or results taken (Infinity: all): credits are leased against
-   * as they come, result batches are committed together at the end; the rest
-   * waits for the next turn.
+   * Leases against queued credits, then commits queued result batches, at most
+   * about `limit` tasks of each (whole batches; Infinity: all); the rest waits
+   * for the next turn. Credits go first, since a worker idles until they are
+   * served; a batch from a worker whose credit still waits is held back, so a
+   * lease always goes out before the ack of results sent after its credit.
    * Every entry point that changes leases (failure, a worker leaving, expiry,
    * cancel) calls it with Infinity first, so it sees what arrived before it;
    * `leaving` (a worker going away) gets no lease.
    */
   private flushInbound(limit: number, leaving?: string): void {
-    if (this.inbound.length === 0) return;
-    const batches: QueuedResults[] = [];
     let n = 0;
     let k = 0;
-    while (k < this.inbound.length && n < limit) {
-      const item = this.inbound[k++]!;
-      if ('creditOf' in item) {
-        const w = this.workers.get(item.creditOf);
-        if (!w) continue;
-        w.creditQueued = false;
-        if (w.id !== leaving && !this.closed) n += this.pumpWorker(w);
-      } else {
-        batches.push(item);
-        n += item.batch.length;
+    while (k < this.credited.length && n < limit) {
+      const w = this.workers.get(this.credited[k++]!);
+      if (!w) continue;
+      w.creditQueued = false;
+      if (w.id !== leaving && !this.closed) n += this.pumpWorker(w);
+    }
+    this.credited.splice(0, k);
+    const take: QueuedResults[] = [];
+    const held: QueuedResults[] = [];
+    n = 0;
+    k = 0;
+    for (; k < this.resultQueue.length && n < limit; k++) {
+      const b = this.resultQueue[k]!;
+      if (this.workers.get(b.workerId)?.creditQueued) held.push(b);
+      else {
+        take.push(b);
+        n += b.batch.length;
       }
     }
-    this.inbound.splice(0, k);
-    if (batches.length) this.commitResults(batches);
-    if (this.inbound.length) this.scheduleInbound();
+    this.resultQueue.splice(0, k, ...held);
+    if (take.length) this.commitResults(take);
+    if (this.credited.length || this.resultQueue.length) this.scheduleInbound();
   }
 
   /**
