@@ -4,7 +4,10 @@
 // coordinator's). The coordinator is a separate `sdpo coordinator` process so
 // its RSS is its own. Bounded in workers, tasks and time (--max-seconds).
 //
-//   node --import tsx --conditions=@sdpo/source tools/bench-load.ts [--workers 200] [--credits 4] [--tasks 20020] [--max-seconds 120]
+//   node --import tsx --conditions=@sdpo/source tools/bench-load.ts [--workers 200] [--credits 4] [--tasks 120120] [--max-seconds 120]
+//
+// The default 120,120 tasks take about 30 s: some 150–250 status calls, so their
+// p99 is not just the slowest one.
 //
 // Prints tasks/s, lease latency p50/p99 (a Credit sent with nothing held →
 // the Lease it brings), coordinator RSS (peak of samples), and `status`
@@ -26,7 +29,7 @@ import { loadLine, REPO, rssMiB, spawnSdpo, waitOutput } from './bench-sweep-hel
 const { values } = parseArgs({
   options: {
     workers: { type: 'string', default: '200' }, credits: { type: 'string', default: '4' },
-    tasks: { type: 'string', default: '20020' }, 'max-seconds': { type: 'string', default: '120' },
+    tasks: { type: 'string', default: '120120' }, 'max-seconds': { type: 'string', default: '120' },
   },
 });
 const nWorkers = Math.min(1000, Number(values.workers));
