@@ -3,7 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import {
-  coordinatorMessageSchema, encodeResultsMessage, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
+  coordinatorMessageSchema, createSweepClient, encodeResultsMessage, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
   type CoordinatorMessage__Output, type DecodedConfig, type EncodedResult, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -125,6 +125,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   let reconnectTimer: NodeJS.Timeout | undefined;
   let attempt = 0;
   let draining = false;
+  /**
+   * False from a drain this worker started until the coordinator's Drain comes
+   * back: a lease answering a credit may still be on its way until then.
+   */
+  let drainConfirmed = true;
+  /** This connection's id at the coordinator (from its Welcome). */
+  let workerId: string | undefined;
   let stopped = false;
   let resolveDone!: () => void;
   let rejectDone!: (e: Error) => void;
@@ -222,7 +229,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   };
 
   const checkDrained = () => {
-    if (!draining || stopped) return;
+    if (!draining || stopped || !drainConfirmed) return;
     if (queue.length || running.size || pendingResults.length || unacked > 0) return;
     finishUp();
   };
@@ -250,6 +257,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       case 'welcome': {
         welcomed = true;
         attempt = 0;
+        workerId = msg.welcome.workerId;
         log.info({ workerId: msg.welcome.workerId, threads, credits }, 'connected to coordinator');
         if (heartbeat) clearInterval(heartbeat);
         // Heartbeats come from the main thread, so a busy pool never starves them.
@@ -284,8 +292,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         break;
       }
       case 'drain':
-        log.info({ reason: msg.drain.reason }, 'coordinator asked this worker to drain');
-        void api.drain(msg.drain.reason);
+        // No lease follows a Drain on this stream: everything this worker will hold, it holds.
+        drainConfirmed = true;
+        if (draining) checkDrained();
+        else {
+          log.info({ reason: msg.drain.reason }, 'coordinator asked this worker to drain');
+          void api.drain(msg.drain.reason);
+        }
         break;
       case 'ack':
         unacked -= msg.ack.accepted.length + msg.ack.rejected.length;
@@ -351,6 +364,33 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     });
   };
 
+  /**
+   * A drain this worker starts: the coordinator is asked (DrainWorker) to stop
+   * leasing to it, and its Drain on the stream confirms that no lease is still
+   * on the way. Without an answer within 5 s (an unreachable SweepService),
+   * the worker leaves as it would have: at worst a crossing lease is requeued.
+   */
+  const askToBeDrained = (id: string, reason: string) => {
+    drainConfirmed = false;
+    const sweeps = createSweepClient(options.coordinator, { ...(options.tls ? { tls: options.tls } : {}), ...(options.token ? { token: options.token } : {}), deadlineMs: 5_000 });
+    const giveUp = setTimeout(() => confirm('no Drain came back within 5 s'), 5_000);
+    giveUp.unref();
+    const confirm = (why?: string) => {
+      clearTimeout(giveUp);
+      sweeps.close();
+      if (why && !drainConfirmed) log.warn({ reason: why }, 'leaving without the coordinator confirming the drain');
+      drainConfirmed = true;
+      checkDrained();
+    };
+    sweeps.drainWorker(id, reason).then(
+      () => {
+        clearTimeout(giveUp);
+        sweeps.close();
+      },
+      (err: Error) => confirm(err.message),
+    );
+  };
+
   const api: RunningWorker = {
     done,
     stats,
@@ -359,6 +399,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       if (!draining) {
         draining = true;
         log.info({ reason, held: queue.length + running.size }, 'draining: taking no more tasks');
+        if (call && welcomed && workerId) askToBeDrained(workerId, reason);
       }
       flush();
       checkDrained();
