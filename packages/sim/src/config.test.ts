@@ -1,0 +1,66 @@
+import test from 'ava';
+import { DIVERGENCES, FEEDBACKS, METHODS, parseRunConfig, parseRunConfigWithSchema, resolveCompleteConfig, resolveRunConfig, RUN_FIELDS } from './config.js';
+import { createStream } from './prng.js';
+
+// The hand path must accept nothing the schema refuses, and build exactly the schema's object.
+const rng = createStream(2026, 'task');
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.uniform() * xs.length)]!;
+
+function randomComplete(): Record<string, unknown> {
+  return {
+    ...resolveRunConfig({
+      seed: Math.floor(rng.uniform() * 1e6), method: pick(METHODS), feedback: pick(FEEDBACKS), noise: pick([0, 0.1, 0.5, 3]),
+      vocab: pick([3, 8, 32]), length: pick([2, 4]), group: pick([2, 8, 256]), steps: pick([1, 150]), divergence: pick([...DIVERGENCES, 'auto'] as const),
+      hybrid: { alphaMin: 0.1, alphaMax: pick([0.1, 0.9]), warmup: 3 }, weights: { local: pick([0, 1]), coherence: 0.5, global: 2 },
+    }),
+  };
+}
+
+const BAD: readonly unknown[] = [undefined, null, -1, -0, 0, 0.5, 1, 1.5, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY, '1', 'auto', 'sdpo', true, [], {}];
+
+test('a complete valid config resolves by hand to exactly what the schema builds', (t) => {
+  for (let i = 0; i < 500; i++) {
+    const c = randomComplete();
+    const fast = resolveCompleteConfig(c);
+    t.truthy(fast, JSON.stringify(c));
+    const slow = parseRunConfigWithSchema(c);
+    t.true(slow.ok);
+    t.deepEqual(fast, slow.ok ? slow.value : undefined);
+    t.deepEqual(Object.keys(fast!), Object.keys(slow.ok ? slow.value : {}), 'same key order');
+  }
+});
+
+test('no mutation of a complete config is accepted by hand that the schema refuses, and each accepted one resolves alike', (t) => {
+  let byHand = 0;
+  let refused = 0;
+  const check = (x: unknown, what: string) => {
+    const fast = resolveCompleteConfig(x);
+    const slow = parseRunConfigWithSchema(x);
+    if (fast) {
+      byHand++;
+      t.true(slow.ok, `hand path accepted what the schema refuses: ${what}`);
+      if (slow.ok) t.deepEqual(fast, slow.value, what);
+    } else if (!slow.ok) refused++;
+    // parseRunConfig always agrees with the schema.
+    t.deepEqual(parseRunConfig(x), slow, what);
+  };
+  for (let i = 0; i < 60; i++) {
+    const base = randomComplete();
+    for (const field of RUN_FIELDS) {
+      for (const v of BAD) check({ ...base, [field]: v }, `${field} = ${String(v)}`);
+      const { [field]: _, ...without } = base;
+      check(without, `without ${field}`);
+    }
+    for (const nested of ['weights', 'hybrid'] as const) {
+      const inner = base[nested] as Record<string, unknown>;
+      for (const k of Object.keys(inner)) for (const v of BAD) check({ ...base, [nested]: { ...inner, [k]: v } }, `${nested}.${k} = ${String(v)}`);
+      check({ ...base, [nested]: { ...inner, extra: 1 } }, `${nested} with an extra key`);
+    }
+    check({ ...base, extra: 1 }, 'an extra key');
+    check({ ...base, weights: { local: 0, coherence: 0, global: 0 } }, 'weights all 0');
+    check({ ...base, hybrid: { alphaMin: 0.9, alphaMax: 0.2, warmup: 5 } }, 'alphaMin > alphaMax');
+    check({ ...base, vocab: 32, length: 5 }, 'vocab^length over 2^22');
+    check(Object.assign(Object.create({ inherited: 1 }) as object, base), 'not a plain object');
+  }
+  t.true(byHand > 0 && refused > 0, `${byHand} accepted by hand, ${refused} refused by both`);
+});
