@@ -99,7 +99,7 @@ interface WorkerState {
   draining: boolean;
   /** Running a task that was lost before, alone: nothing more is leased to it until it is empty. */
   isolating: boolean;
-  /** Its credits wait in the inbound queue to be leased against. */
+  /** Its credits wait in `credited` to be leased against. */
   creditQueued: boolean;
 }
 
@@ -130,10 +130,11 @@ const ISOLATE_AFTER_LOSSES = 2;
  */
 const SUBMIT_SLICE_MS = 20;
 /**
- * Tasks handled per turn of the event loop: results committed plus tasks leased (whole
- * batches, so a turn may run over). A status call waits for about two turns (its
- * response's trailers go out a turn after its message), so turns are kept short: under
- * 200 simulated workers, status p99 was 86–144 ms at 128 and 50–127 ms at 64 (measured).
+ * Per turn of the event loop, at most about this many tasks are leased and this many
+ * results committed (whole batches, so a turn may run over). A status call waits for
+ * about two turns (its response's trailers go out a turn after its message), so turns
+ * are kept short. Status p99 under 200 simulated workers (measured): one budget shared
+ * by leases and commits, 86–144 ms at 128 and 50–127 ms at 64; one each, 64: 47–85 ms.
  */
 const RESULT_SLICE = 64;
 
@@ -485,9 +486,10 @@ export class Scheduler extends EventEmitter {
     const w = this.workers.get(workerId);
     if (!w) return;
     w.credits = Math.min(w.credits + n, maxCredits);
-    // Leased in arrival order with the result batches: the lease then goes out before the
-    // ack of any Results the worker sent after this Credit, so a worker that drains and
-    // leaves on its last ack has received every task its credits asked for.
+    // Leased on a later turn, before that turn's commits, and this worker's results wait
+    // while its credit does: the lease goes out before the ack of any Results it sent after
+    // this Credit, so a worker that drains and leaves on its last ack has received every
+    // task its credits asked for.
     if (!w.creditQueued) {
       w.creditQueued = true;
       this.credited.push(w.id);
@@ -561,7 +563,12 @@ export class Scheduler extends EventEmitter {
     // Every message refreshes its worker's lastSeen: the queue is flushed (results that arrived
     // first are committed first) only when some worker looks expired, not on every tick.
     let expired = false;
-    for (const w of this.workers.values()) if (t - w.lastSeen > this.leaseMs) expired = true;
+    for (const w of this.workers.values()) {
+      if (t - w.lastSeen > this.leaseMs) {
+        expired = true;
+        break;
+      }
+    }
     if (!expired) return;
     this.flushInbound(Number.POSITIVE_INFINITY);
     t = Date.now();
@@ -593,7 +600,7 @@ export class Scheduler extends EventEmitter {
 
   /** Leases up to each worker's credits, in order (retries first, then sweeps oldest first, grid order). */
   private pump(): void {
-    // A worker whose credits wait in the inbound queue is leased to when they come up, in order.
+    // A worker whose credits wait in `credited` is leased to when they come up, in order.
     for (const w of this.workers.values()) if (!w.creditQueued) this.pumpWorker(w);
   }
 

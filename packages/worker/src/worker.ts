@@ -294,11 +294,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       case 'drain':
         // No lease follows a Drain on this stream: everything this worker will hold, it holds.
         drainConfirmed = true;
-        if (draining) checkDrained();
-        else {
-          log.info({ reason: msg.drain.reason }, 'coordinator asked this worker to drain');
-          void api.drain(msg.drain.reason);
-        }
+        if (!draining) log.info({ reason: msg.drain.reason }, 'coordinator asked this worker to drain');
+        void startDrain(msg.drain.reason, false);
         break;
       case 'ack':
         unacked -= msg.ack.accepted.length + msg.ack.rejected.length;
@@ -391,19 +388,24 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     );
   };
 
+  /** Takes no more tasks, finishes what it holds and leaves; `ask`: the drain is this worker's own, so the coordinator is asked first. */
+  const startDrain = (reason: string, ask: boolean): Promise<void> => {
+    if (stopped) return done;
+    if (!draining) {
+      draining = true;
+      log.info({ reason, held: queue.length + running.size }, 'draining: taking no more tasks');
+      if (ask && call && welcomed && workerId) askToBeDrained(workerId, reason);
+    }
+    flush();
+    checkDrained();
+    return new Promise<void>((res) => drainWaiters.push(res)).then(() => done);
+  };
+
   const api: RunningWorker = {
     done,
     stats,
     drain(reason = 'drain requested') {
-      if (stopped) return done;
-      if (!draining) {
-        draining = true;
-        log.info({ reason, held: queue.length + running.size }, 'draining: taking no more tasks');
-        if (call && welcomed && workerId) askToBeDrained(workerId, reason);
-      }
-      flush();
-      checkDrained();
-      return new Promise<void>((res) => drainWaiters.push(res)).then(() => done);
+      return startDrain(reason, true);
     },
     async stop() {
       if (!stopped) {
