@@ -191,8 +191,7 @@ export class Store {
     this.db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
       this.checkpointer = new Worker(CHECKPOINTER, {
-        eval: true,
-        workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS },
+        eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS },
       });
       this.checkpointer.unref();
       // Best effort: a checkpointer that fails leaves the checkpoints to this connection (backstop and close).

@@ -370,22 +370,21 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const askToBeDrained = (id: string, reason: string) => {
     drainConfirmed = false;
     const sweeps = createSweepClient(options.coordinator, { ...(options.tls ? { tls: options.tls } : {}), ...(options.token ? { token: options.token } : {}), deadlineMs: 5_000 });
-    const giveUp = setTimeout(() => confirm('no Drain came back within 5 s'), 5_000);
-    giveUp.unref();
-    const confirm = (why?: string) => {
-      clearTimeout(giveUp);
-      sweeps.close();
-      if (why && !drainConfirmed) log.warn({ reason: why }, 'leaving without the coordinator confirming the drain');
+    const confirm = (why: string) => {
+      if (drainConfirmed) return;
+      log.warn({ reason: why }, 'leaving without the coordinator confirming the drain');
       drainConfirmed = true;
       checkDrained();
     };
-    sweeps.drainWorker(id, reason).then(
-      () => {
+    const giveUp = setTimeout(() => confirm('no Drain came back within 5 s'), 5_000);
+    giveUp.unref();
+    sweeps
+      .drainWorker(id, reason)
+      .catch((err: Error) => {
         clearTimeout(giveUp);
-        sweeps.close();
-      },
-      (err: Error) => confirm(err.message),
-    );
+        confirm(err.message);
+      })
+      .finally(() => sweeps.close());
   };
 
   /** Takes no more tasks, finishes what it holds and leaves; `ask`: the drain is this worker's own, so the coordinator is asked first. */
