@@ -1,5 +1,5 @@
 import test from 'ava';
-import { gridSize, iterateGrid, PRESETS, resolveRunConfig, SIM_VERSION } from '@sdpo/sim';
+import { gridSize, iterateGrid, parseRunConfigWithSchema, PRESETS, resolveRunConfig, SIM_VERSION } from '@sdpo/sim';
 import { taskKey } from './keys.js';
 import { configAt, expandSweep, parseGridData, parseGridText } from './grid.js';
 import { ProtocolError } from './errors.js';
@@ -102,7 +102,9 @@ test('the fast resolver gives exactly the configs and keys of a full zod parse a
   const def = parseGridText('name: x\naxes:\n  seed: {from: 0, to: 4}\n  method: [sdpo, hybrid]\n  feedback: [critique, binary]\n  vocab: [4, 8]\nfixed:\n  steps: 3\n  noise: 0.1\n', 'x.yaml');
   let n = 0;
   for (const task of expandSweep(def, SIM_VERSION)) {
-    const full = resolveRunConfig([...iterateGrid(def.grid)][task.index]);
+    const r = parseRunConfigWithSchema([...iterateGrid(def.grid)][task.index]);
+    if (!r.ok) return t.fail(`cell ${task.index} refused by the schema`);
+    const full = r.value;
     t.deepEqual(task.config, full);
     t.is(task.key, taskKey(full, SIM_VERSION));
     n++;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
@@ -8,7 +7,7 @@ import {
   type AxisValue, type GridSpec, type PresetName, type RunConfig,
 } from '@sdpo/sim';
 import { formatIssueLines, formatPath, ProtocolError, type Issue } from './errors.js';
-import { canonicalJson, taskKey } from './keys.js';
+import { canonicalJson, sha256Hex, taskKey } from './keys.js';
 import { LIMITS } from './wire.js';
 
 /** A sweep definition: a grid file after parsing (presets and ranges expanded). */
@@ -213,12 +212,12 @@ export function* expandSweep(def: SweepDefinition, simVersion: string): Generato
 const RESOLVE_CACHE = 1 << 14;
 
 /**
- * Resolves the cells of one grid quickly. Resolution is per cell a zod parse
- * plus a canonical-JSON hash, too slow for a million tasks; but `seed`
+ * Resolves the cells of one grid quickly. Resolution is per cell a config
+ * check plus a canonical-JSON hash, too slow for a million tasks; but `seed`
  * takes part in no default, derived field or cross-field check, so cells
  * that differ only in seed resolve to configs that differ only in seed. As
  * `seed` is the outermost axis, cell `i` shares its other values with cell
- * `i mod inner`: that one is resolved with zod once, and the key text is a
+ * `i mod inner`: that one is resolved once, and the key text is a
  * cached template with the seed spliced in.
  */
 export class GridResolver {
@@ -281,7 +280,7 @@ export class GridResolver {
       t = [text.slice(0, at + 7), text.slice(at + 10)];
       this.templates[combo] = t;
     }
-    return createHash('sha256').update(t[0] + JSON.stringify(config.seed) + t[1]).digest('hex');
+    return sha256Hex(t[0] + JSON.stringify(config.seed) + t[1]);
   }
 }
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { resolveRunConfig, SIM_VERSION, type RunResult } from '@sdpo/sim';
 import { resultFromBytes } from './codec.js';
-import { configFromWire, configToWire, coordinatorMessageSchema, parseInbound, parseWorkerMessage, resultFromWire, resultToWire, workerMessageSchema } from './wire.js';
+import { configFromWire, configToWire, coordinatorMessageSchema, LIMITS, parseCoordinatorMessage, parseInbound, parseWorkerMessage, resultFromWire, resultToWire, workerMessageSchema } from './wire.js';
 import { decodeResultBody, encodeResultBody } from './codec.js';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
@@ -110,5 +110,38 @@ test('the hand-checked worker messages are parsed exactly as the schema parses t
   for (const m of invalid) {
     const expected = t.throws(() => parseInbound(workerMessageSchema, m, 'worker'), { instanceOf: ProtocolError });
     t.is(t.throws(() => parseWorkerMessage(m), { instanceOf: ProtocolError }).message, expected.message, JSON.stringify(m));
+  }
+});
+
+test('the hand-checked coordinator messages are parsed exactly as the schema parses them, and refused with its message', (t) => {
+  const key = 'cd'.repeat(32);
+  const cfg = configToWire(config);
+  const valid = [
+    { msg: 'lease', lease: { leaseId: 'e-1', tasks: [] } },
+    { msg: 'lease', lease: { leaseId: 'e-1', tasks: [{ key, attempt: 1, config: cfg }, { key, attempt: 7, config: {}, extra: 1 }], extra: 2 } },
+    { msg: 'ack', ack: { accepted: [key, key], rejected: [] } },
+    { msg: 'ack', ack: { accepted: [], rejected: [key], extra: 1 } },
+    { msg: 'welcome', welcome: { workerId: 'w-1', heartbeatMs: 1000, leaseMs: 30_000 } },
+    { msg: 'drain', drain: { reason: 'bye' } },
+  ];
+  for (const m of valid) t.deepEqual(parseCoordinatorMessage(m), parseInbound(coordinatorMessageSchema, m, 'coordinator'), JSON.stringify(m));
+  const invalid = [
+    { msg: 'lease', lease: { leaseId: '', tasks: [] } },
+    { msg: 'lease', lease: { leaseId: 'x'.repeat(201), tasks: [] } },
+    { msg: 'lease', lease: { leaseId: 'e', tasks: [{ key: key.toUpperCase(), attempt: 1, config: cfg }] } },
+    { msg: 'lease', lease: { leaseId: 'e', tasks: [{ key, attempt: 0, config: cfg }] } },
+    { msg: 'lease', lease: { leaseId: 'e', tasks: [{ key, attempt: 1.5, config: cfg }] } },
+    { msg: 'lease', lease: { leaseId: 'e', tasks: Array.from({ length: LIMITS.maxCredits + 1 }, () => ({ key, attempt: 1, config: cfg })) } },
+    { msg: 'lease', lease: { leaseId: 'e', tasks: [null] } },
+    { msg: 'lease', lease: { leaseId: 'e' } },
+    { msg: 'ack', ack: { accepted: ['nothex'], rejected: [] } },
+    { msg: 'ack', ack: { accepted: [] } },
+    { msg: 'ack', ack: { accepted: [1], rejected: [] } },
+    { msg: 'lease' },
+    null,
+  ];
+  for (const m of invalid) {
+    const expected = t.throws(() => parseInbound(coordinatorMessageSchema, m, 'coordinator'), { instanceOf: ProtocolError });
+    t.is(t.throws(() => parseCoordinatorMessage(m), { instanceOf: ProtocolError }).message, expected.message, JSON.stringify(m));
   }
 });

@@ -3,7 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import {
-  coordinatorMessageSchema, createSweepClient, encodeResultsMessage, LIMITS, parseInbound, PROTOCOL_VERSION, sdpoProto,
+  createSweepClient, encodeResultsMessage, LIMITS, parseCoordinatorMessage, PROTOCOL_VERSION, sdpoProto,
   type CoordinatorMessage__Output, type DecodedConfig, type EncodedResult, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -252,7 +252,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
 
   const onMessage = (raw: CoordinatorMessage__Output, myConn: number) => {
     if (myConn !== conn) return;
-    const msg = parseInbound(coordinatorMessageSchema, raw, 'coordinator');
+    const msg = parseCoordinatorMessage(raw);
     switch (msg.msg) {
       case 'welcome': {
         welcomed = true;
