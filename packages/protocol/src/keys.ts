@@ -26,7 +26,7 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * SHA-256 of `text` as 64 hex digits. `crypto.hash` (Node ≥ 20.12) is one
- * call; a `createHash` object per key cost ~6–25 µs, a large share of
+ * call (~2 µs); a `createHash` object per key cost 6–27 µs, a large share of
  * submitting a task.
  */
 export const sha256Hex: (text: string) => string =
