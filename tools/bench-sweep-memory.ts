@@ -42,7 +42,7 @@ const info = await submitted;
 const submitS = (performance.now() - t0) / 1000;
 console.log(`submit: ${info.total} tasks in ${submitS.toFixed(1)} s; RSS after submit ${rssMiB(pid).toFixed(0)} MiB (peak during submit ${peak.toFixed(0)} MiB); store ${(statSync(storePath).size / 2 ** 20).toFixed(0)} MiB`);
 const p90 = [...during].sort((a, b) => a - b)[Math.floor(0.9 * during.length)]!;
-console.log(`status (ListSweeps) during the submit: median ${median(during).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms (call ${during.indexOf(Math.max(...during)) + 1} of ${during.length})`);
+console.log(`status (ListSweeps) during the submit: median ${median(during).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms (call ${during.indexOf(Math.max(...during)) + 1} of ${during.length}); over 100 ms: calls ${during.flatMap((d, i) => (d > 100 ? [i + 1] : [])).join(', ') || 'none'}`);
 
 const statusMs = async (n: number) => {
   const xs: number[] = [];
