@@ -4,8 +4,8 @@
 //
 // Sweeps of the same shape run back to back on the same two processes: first
 // "cold" (seeds 100–104), right after start-up, then `--warm` (default 3)
-// "warm" ones (seeds 0–4, 200–204, …, so nothing is cached from another). A cold sweep this short is largely
-// V8 warm-up: its functions are compiled by TurboFan on background threads
+// "warm" ones (seeds 0–4, 200–204, 300–304, …: nothing is cached from
+// another). A cold sweep this short is largely V8 warm-up: its functions are compiled by TurboFan on background threads
 // while it runs (in the worker's main thread and in each pool thread's own
 // isolate), which showed as ~1.4 s of CPU on the worker's V8 helper threads.
 // A long-lived worker pays that once, so the warm figure is the throughput a
@@ -43,7 +43,14 @@ await new Promise<void>((resolve) => {
 });
 await new Promise((r) => setTimeout(r, 1500));
 
-async function sweep(label: string, name: string, firstSeed: number): Promise<{ rate: number; coordUs: number; workerUs: number }> {
+/** One sweep's throughput (tasks/s) and CPU per task (µs) of the coordinator and the worker process. */
+interface Figures {
+  readonly rate: number;
+  readonly coordUs: number;
+  readonly workerUs: number;
+}
+
+async function sweep(label: string, name: string, firstSeed: number): Promise<Figures> {
   const def = grid(name, firstSeed);
   const load0 = loadLine();
   const workerCpu0 = workerCpuSeconds(worker.pid!);
@@ -62,6 +69,7 @@ async function sweep(label: string, name: string, firstSeed: number): Promise<{ 
   });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  // Only the sweep's share: the worker's start-up (module loading in every thread) is left out.
   const workerCpu = workerCpuSeconds(worker.pid!) - workerCpu0;
   const p = coordinator.scheduler.progress(name);
   const sweepId = coordinator.store.db.prepare('SELECT id FROM sweeps WHERE name = ?').pluck().get(name) as number;
@@ -70,15 +78,16 @@ async function sweep(label: string, name: string, firstSeed: number): Promise<{ 
   console.log(`${label}: ${p.done}/${progress.total} tasks (${p.computed} computed) in ${wall.toFixed(2)} s = ${rate.toFixed(0)} tasks/s`);
   console.log(`  after the submit (${tSubmit.toFixed(0)} ms, included above): ${(p.done / (wall - tSubmit / 1000)).toFixed(0)} tasks/s; worker threads ${values.threads}, credits ${values.credits}; sum of per-task compute ${(wallMs / 1000).toFixed(2)} s`);
   const coordCpu = (cpu.user + cpu.system) / 1e6;
-  console.log(`  coordinator CPU ${coordCpu.toFixed(2)} s (${((coordCpu * 1e6) / p.done).toFixed(0)} µs/task, submit included); worker process CPU ${workerCpu.toFixed(2)} s (${((workerCpu * 1e6) / p.done).toFixed(0)} µs/task, all threads)`);
+  const figures = { rate, coordUs: (coordCpu * 1e6) / p.done, workerUs: (workerCpu * 1e6) / p.done };
+  console.log(`  coordinator CPU ${coordCpu.toFixed(2)} s (${figures.coordUs.toFixed(0)} µs/task, submit included); worker process CPU ${workerCpu.toFixed(2)} s (${figures.workerUs.toFixed(0)} µs/task, all threads)`);
   console.log(`  at start: ${load0}; at end: ${loadLine()}`);
-  return { rate, coordUs: (coordCpu * 1e6) / p.done, workerUs: (workerCpu * 1e6) / p.done };
+  return figures;
 }
 
 const cold = await sweep('cold (first sweep after start-up)', 'dispatch-cold', 100);
-const warm: { rate: number; coordUs: number; workerUs: number }[] = [];
-for (let i = 0; i < Number(values.warm); i++) warm.push(await sweep(`dispatch (warm sweep ${i + 1}, same processes)`, `dispatch-${i + 1}`, i === 0 ? 0 : 100 + 100 * i));
-const med = (f: (x: (typeof warm)[number]) => number) => median(warm.map(f)).toFixed(0);
+const warm: Figures[] = [];
+for (let i = 0; i < Number(values.warm); i++) warm.push(await sweep(`dispatch (warm sweep ${i + 1}, same processes)`, `dispatch-${i + 1}`, i === 0 ? 0 : 100 * (i + 1)));
+const med = (f: (x: Figures) => number) => median(warm.map(f)).toFixed(0);
 console.log(`dispatch: cold ${cold.rate.toFixed(0)} tasks/s; warm median ${med((x) => x.rate)} tasks/s (${warm.map((x) => x.rate.toFixed(0)).join(', ')}), CPU per task: coordinator ${med((x) => x.coordUs)} µs, worker ${med((x) => x.workerUs)} µs`);
 worker.kill('SIGTERM');
 await new Promise((r) => worker.once('exit', r));
