@@ -152,53 +152,6 @@ export function resolveDivergence(d: Divergence | 'auto', feedback: Feedback): D
 
 const isInt = (x: unknown, min: number, max: number): x is number => Number.isSafeInteger(x) && (x as number) >= min && (x as number) <= max;
 const isNum = (x: unknown): x is number => Number.isFinite(x);
-/** A plain object whose own enumerable keys are exactly `keys`. */
-const hasExactly = (o: unknown, keys: readonly string[]): o is Record<string, unknown> => {
-  if (o === null || typeof o !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(o);
-  if ((proto !== Object.prototype && proto !== null) || Object.keys(o).length !== keys.length) return false;
-  for (const k of keys) if (!Object.prototype.propertyIsEnumerable.call(o, k)) return false;
-  return true;
-};
-
-/**
- * The common case of {@link parseRunConfig} without zod: a config with every
- * field given (as the wire and {@link resolveRunConfig} produce them) that
- * meets every rule of {@link runConfigInputSchema} is resolved by hand, to
- * the same object zod's path builds. Anything else gives undefined and goes
- * through the schema, for its defaults and error paths. For a tiny run the
- * schema was ~40 % of `runSimulation`.
- */
-export function resolveCompleteConfig(input: unknown): RunConfig | undefined {
-  if (!hasExactly(input, RUN_FIELDS)) return undefined;
-  const c = input;
-  const { weights: w, hybrid: h } = c;
-  if (
-    !isInt(c['seed'], 0, Number.MAX_SAFE_INTEGER) || !METHODS.includes(c['method'] as Method) || !FEEDBACKS.includes(c['feedback'] as Feedback)
-    || !isNum(c['noise']) || c['noise'] < 0 || !isInt(c['vocab'], 3, 32) || !isInt(c['length'], 2, 12) || !isInt(c['group'], 2, 256)
-    || !isInt(c['steps'], 1, 100000) || !isNum(c['lr']) || c['lr'] <= 0 || !isNum(c['kappa']) || c['kappa'] < 0
-    || !isNum(c['emaRate']) || c['emaRate'] <= 0 || c['emaRate'] > 1
-    || !(DIVERGENCES.includes(c['divergence'] as Divergence) || c['divergence'] === 'auto')
-    || !isNum(c['jsdBeta']) || c['jsdBeta'] <= 0 || c['jsdBeta'] >= 1 || !isNum(c['binaryQuantile']) || c['binaryQuantile'] <= 0 || c['binaryQuantile'] >= 1
-    || !isInt(c['evalEvery'], 1, Number.MAX_SAFE_INTEGER) || c['vocab'] ** c['length'] > MAX_SEQUENCES
-    || !hasExactly(w, ['local', 'coherence', 'global']) || !isNum(w['local']) || !isNum(w['coherence']) || !isNum(w['global'])
-    || w['local'] < 0 || w['coherence'] < 0 || w['global'] < 0 || !(w['local'] + w['coherence'] + w['global'] > 0)
-    || !hasExactly(h, ['alphaMin', 'alphaMax', 'warmup']) || !isNum(h['alphaMin']) || !isNum(h['alphaMax'])
-    || h['alphaMin'] < 0 || h['alphaMin'] > 1 || h['alphaMax'] < 0 || h['alphaMax'] > 1 || !(h['alphaMin'] <= h['alphaMax'])
-    || !isInt(h['warmup'], 1, Number.MAX_SAFE_INTEGER)
-  ) {
-    return undefined;
-  }
-  return {
-    seed: c['seed'], method: c['method'] as Method, feedback: c['feedback'] as Feedback, noise: c['noise'], vocab: c['vocab'], length: c['length'],
-    group: c['group'], steps: c['steps'], lr: c['lr'], kappa: c['kappa'], emaRate: c['emaRate'],
-    divergence: resolveDivergence(c['divergence'] as Divergence | 'auto', c['feedback'] as Feedback), jsdBeta: c['jsdBeta'],
-    weights: { local: w['local'], coherence: w['coherence'], global: w['global'] }, binaryQuantile: c['binaryQuantile'],
-    hybrid: { alphaMin: h['alphaMin'], alphaMax: h['alphaMax'], warmup: h['warmup'] }, evalEvery: c['evalEvery'],
-  };
-}
-
-const FIELD_SET: ReadonlySet<string> = new Set(RUN_FIELDS);
 
 /** A plain object (as JSON, YAML and object literals make them) whose keys are all in `keys`. */
 const plainWithin = (o: unknown, keys: ReadonlySet<string>): o is Record<string, unknown> => {
@@ -208,16 +161,17 @@ const plainWithin = (o: unknown, keys: ReadonlySet<string>): o is Record<string,
   for (const k of Object.keys(o)) if (!keys.has(k)) return false;
   return true;
 };
-const WEIGHT_KEYS: ReadonlySet<string> = new Set(['local', 'coherence', 'global']);
-const HYBRID_KEYS: ReadonlySet<string> = new Set(['alphaMin', 'alphaMax', 'warmup']);
+const FIELD_SET: ReadonlySet<string> = new Set(RUN_FIELDS);
+const WEIGHT_KEYS: ReadonlySet<string> = new Set(Object.keys(D.weights));
+const HYBRID_KEYS: ReadonlySet<string> = new Set(Object.keys(D.hybrid));
 const or = (v: unknown, d: unknown): unknown => (v === undefined ? d : v);
 
 /**
  * The schema's defaults filled in by hand, exactly where zod fills them (a
- * field that is absent or `undefined`; `kappa` from the vocab), so that a
- * partial config (a grid cell, a CLI flag set) can take the hand path of
- * {@link resolveCompleteConfig}. Undefined for anything that is not a plain
- * object of known keys: the schema reports those.
+ * field that is absent or `undefined`; `kappa` from the vocab): a fresh
+ * object with every field, `weights` and `hybrid` fresh objects with every
+ * key. Undefined for anything that is not a plain object of known keys: the
+ * schema reports those.
  */
 function fillDefaults(input: unknown): Record<string, unknown> | undefined {
   if (!plainWithin(input, FIELD_SET)) return undefined;
@@ -239,15 +193,43 @@ function fillDefaults(input: unknown): Record<string, unknown> | undefined {
 }
 
 /**
- * {@link parseRunConfig}'s hand path: the defaults filled in, then
- * {@link resolveCompleteConfig}; undefined when the schema has to decide
- * (an invalid config, or one shaped unlike JSON). For a grid cell zod took
- * 3–33 µs (the more while V8 warms up), by hand about 2 µs; the coordinator
- * resolves a cell when it submits a task and again when it leases it.
+ * {@link parseRunConfig} without zod: the defaults filled in, then every rule
+ * of {@link runConfigInputSchema} checked by hand, building the same object
+ * zod's path builds. Undefined when the schema has to decide (an invalid
+ * config, or one shaped unlike JSON), for its error paths. zod took 3–33 µs
+ * per config (the more while V8 warms up), by hand about 2 µs: ~40 % of a
+ * tiny run in the pool threads, and most of the coordinator's cost of
+ * resolving a grid cell, which it does when it submits a task and again when
+ * it leases it.
  */
 export function resolveConfigByHand(input: unknown): RunConfig | undefined {
-  const filled = fillDefaults(input);
-  return filled && resolveCompleteConfig(filled);
+  const c = fillDefaults(input);
+  if (!c) return undefined;
+  const w = c['weights'] as Record<string, unknown>;
+  const h = c['hybrid'] as Record<string, unknown>;
+  if (
+    !isInt(c['seed'], 0, Number.MAX_SAFE_INTEGER) || !METHODS.includes(c['method'] as Method) || !FEEDBACKS.includes(c['feedback'] as Feedback)
+    || !isNum(c['noise']) || c['noise'] < 0 || !isInt(c['vocab'], 3, 32) || !isInt(c['length'], 2, 12) || !isInt(c['group'], 2, 256)
+    || !isInt(c['steps'], 1, 100000) || !isNum(c['lr']) || c['lr'] <= 0 || !isNum(c['kappa']) || c['kappa'] < 0
+    || !isNum(c['emaRate']) || c['emaRate'] <= 0 || c['emaRate'] > 1
+    || !(DIVERGENCES.includes(c['divergence'] as Divergence) || c['divergence'] === 'auto')
+    || !isNum(c['jsdBeta']) || c['jsdBeta'] <= 0 || c['jsdBeta'] >= 1 || !isNum(c['binaryQuantile']) || c['binaryQuantile'] <= 0 || c['binaryQuantile'] >= 1
+    || !isInt(c['evalEvery'], 1, Number.MAX_SAFE_INTEGER) || c['vocab'] ** c['length'] > MAX_SEQUENCES
+    || !isNum(w['local']) || !isNum(w['coherence']) || !isNum(w['global'])
+    || w['local'] < 0 || w['coherence'] < 0 || w['global'] < 0 || !(w['local'] + w['coherence'] + w['global'] > 0)
+    || !isNum(h['alphaMin']) || !isNum(h['alphaMax'])
+    || h['alphaMin'] < 0 || h['alphaMin'] > 1 || h['alphaMax'] < 0 || h['alphaMax'] > 1 || !(h['alphaMin'] <= h['alphaMax'])
+    || !isInt(h['warmup'], 1, Number.MAX_SAFE_INTEGER)
+  ) {
+    return undefined;
+  }
+  return {
+    seed: c['seed'], method: c['method'] as Method, feedback: c['feedback'] as Feedback, noise: c['noise'], vocab: c['vocab'], length: c['length'],
+    group: c['group'], steps: c['steps'], lr: c['lr'], kappa: c['kappa'], emaRate: c['emaRate'],
+    divergence: resolveDivergence(c['divergence'] as Divergence | 'auto', c['feedback'] as Feedback), jsdBeta: c['jsdBeta'],
+    weights: { local: w['local'], coherence: w['coherence'], global: w['global'] }, binaryQuantile: c['binaryQuantile'],
+    hybrid: { alphaMin: h['alphaMin'], alphaMax: h['alphaMax'], warmup: h['warmup'] }, evalEvery: c['evalEvery'],
+  };
 }
 
 /** Validates and resolves a run config; never throws. */
