@@ -73,7 +73,7 @@ async function sweep(label: string, name: string, firstSeed: number): Promise<Fi
   const workerCpu = workerCpuSeconds(worker.pid!) - workerCpu0;
   const p = coordinator.scheduler.progress(name);
   const sweepId = coordinator.store.db.prepare('SELECT id FROM sweeps WHERE name = ?').pluck().get(name) as number;
-  const wallMs = coordinator.store.db.prepare('SELECT sum(r.wall_ms) FROM results r JOIN tasks t ON t.key = r.key WHERE t.sweep_id = ?').pluck().get(sweepId) as number;
+  const wallMs = coordinator.store.db.prepare('SELECT sum(r.wall_ms) FROM tasks t JOIN results r ON r.id = t.result WHERE t.sweep_id = ? AND t.state = 1').pluck().get(sweepId) as number;
   const rate = p.done / wall;
   console.log(`${label}: ${p.done}/${progress.total} tasks (${p.computed} computed) in ${wall.toFixed(2)} s = ${rate.toFixed(0)} tasks/s`);
   console.log(`  after the submit (${tSubmit.toFixed(0)} ms, included above): ${(p.done / (wall - tSubmit / 1000)).toFixed(0)} tasks/s; worker threads ${values.threads}, credits ${values.credits}; sum of per-task compute ${(wallMs / 1000).toFixed(2)} s`);

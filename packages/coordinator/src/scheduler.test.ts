@@ -6,7 +6,7 @@ import pino from 'pino';
 import { parseGridText, PROTOCOL_VERSION, resultToWire, type CoordinatorMessage } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { Scheduler, type Ack } from './scheduler.js';
-import { Store } from './store.js';
+import { Store, StoreError } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
 function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number } = {}, logger = pino({ level: 'silent' })) {
@@ -18,16 +18,19 @@ function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: numb
     store.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const worker = (name: string) => {
-    const inbox: CoordinatorMessage[] = [];
-    let aborted = '';
-    const id = scheduler.addWorker({ name, threads: 1, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION }, PROTOCOL_VERSION, {
-      send: (m) => inbox.push(m),
-      abort: (r) => (aborted = r),
-    });
-    return { id, inbox, leases: () => inbox.filter((m) => m.lease).map((m) => m.lease!), aborted: () => aborted };
-  };
+  const worker = (name: string) => workerOn(scheduler, name);
   return { store, scheduler, worker };
+}
+
+/** A worker attached to `scheduler` by hand: its sink records what a real one would receive. */
+function workerOn(scheduler: Scheduler, name: string) {
+  const inbox: CoordinatorMessage[] = [];
+  let aborted = '';
+  const id = scheduler.addWorker({ name, threads: 1, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION }, PROTOCOL_VERSION, {
+    send: (m) => inbox.push(m),
+    abort: (r) => (aborted = r),
+  });
+  return { id, inbox, leases: () => inbox.filter((m) => m.lease).map((m) => m.lease!), aborted: () => aborted };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -223,4 +226,95 @@ test('joins, leases, fenced results, retries and failures are logged as structur
   t.like(find('result rejected by fencing (not the current lease)')[0], { worker: w.id, leaseId: 'not-a-lease' });
   t.deepEqual(find('task failed').map((l) => [l['code'], l['final'], l['attempt']]), [['SIM_ERROR', false, 1], ['SIM_ERROR', true, 2]]);
   t.like(find('sweep finished')[0], { sweep: 'g', state: 'failed', failed: 1 });
+});
+
+/** Answers every lease of worker `w` with its computed result until sweep `name` is no longer running. */
+async function runToEnd(scheduler: Scheduler, w: ReturnType<typeof workerOn>, name: string): Promise<void> {
+  let answered = 0;
+  while (scheduler.progress(name).state === 'running') {
+    scheduler.credit(w.id, 4, 100);
+    await until(() => w.leases().length > answered || scheduler.progress(name).state !== 'running');
+    for (const lease of w.leases().slice(answered)) {
+      answered++;
+      await results(scheduler, w.id, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+    }
+  }
+}
+
+test('a key two sweeps share runs once; its result completes both, and a cancelled sweep still hands its in-flight result to the other', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  const w = worker('a');
+  await scheduler.submit(grid('first', 2));
+  scheduler.credit(w.id, 2, 100);
+  await until(() => w.leases().length === 1);
+  const lease = w.leases()[0]!;
+  // Submitted while both of first's tasks are in flight: second waits for them instead of running them again.
+  await scheduler.submit(grid('second', 3));
+  scheduler.cancel('first');
+  await results(scheduler, w.id, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+  t.like(scheduler.progress('second'), { state: 'running', done: 2, cached: 2 });
+  await runToEnd(scheduler, w, 'second');
+  t.like(scheduler.progress('second'), { state: 'done', done: 3, cached: 2, computed: 1 });
+  t.is(store.countEvents('first', 'result') + store.countEvents('second', 'result'), 3, 'three runs for three distinct keys');
+  t.deepEqual(store.sweepResults('second').map((r) => r.config.seed), [0, 1, 2]);
+  // first's cancelled tasks whose runs finished anyway keep their results too.
+  t.like(scheduler.progress('first'), { state: 'cancelled', cancelled: 2 });
+  t.deepEqual(store.sweepResults('first'), store.sweepResults('second').slice(0, 2));
+  for (const r of store.sweepResults('second')) t.deepEqual(r.summary, runSimulation(r.config).summary);
+  // A third sweep over the same keys is answered from the store alone.
+  await scheduler.submit(grid('third', 3));
+  t.like(scheduler.progress('third'), { state: 'done', cached: 3 });
+  t.deepEqual(store.sweepResults('third'), store.sweepResults('second'));
+});
+
+test('a version 1 store (results indexed by key) is upgraded in place when opened for writing, and refused read-only with a message saying how', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sdpo-store-v1-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 's.db');
+  {
+    const store = new Store(path);
+    const scheduler = new Scheduler(store, { logger: pino({ level: 'silent' }) });
+    await scheduler.submit(grid('g', 3));
+    await runToEnd(scheduler, workerOn(scheduler, 'a'), 'g');
+    scheduler.close();
+    store.close();
+  }
+  const before = (() => {
+    const s = new Store(path);
+    try {
+      return { results: s.sweepResults('g'), rows: s.db.prepare('SELECT key, body FROM results ORDER BY id').all() };
+    } finally {
+      s.close();
+    }
+  })();
+  t.is(before.results.length, 3);
+  // Rewritten to version 1's layout: results keyed by key (rowid order kept), no tasks.result.
+  {
+    const s = new Store(path);
+    s.db.exec(`
+      CREATE TABLE results_old (key BLOB PRIMARY KEY, sim_version TEXT NOT NULL, body BLOB NOT NULL, wall_ms REAL NOT NULL, worker TEXT NOT NULL, created_at TEXT NOT NULL);
+      INSERT INTO results_old SELECT key, sim_version, body, wall_ms, worker, created_at FROM results ORDER BY id;
+      DROP TABLE results;
+      ALTER TABLE results_old RENAME TO results;
+      ALTER TABLE tasks DROP COLUMN result;
+      UPDATE meta SET v = '1' WHERE k = 'store_version';
+    `);
+    s.close();
+  }
+  const err = t.throws(() => new Store(path, { readonly: true }));
+  t.is((err as StoreError).code, 'STORE_VERSION');
+  t.regex(err.message, /s\.db: store version 1.*sdpo coordinator --store .*s\.db/);
+
+  const store = new Store(path);
+  t.teardown(() => store.close());
+  t.is(store.db.prepare("SELECT v FROM meta WHERE k = 'store_version'").pluck().get(), '2');
+  t.deepEqual(store.sweepResults('g'), before.results);
+  t.deepEqual(store.db.prepare('SELECT key, body FROM results ORDER BY id').all(), before.rows);
+  t.is(store.resultByKey((before.rows[1] as { key: Buffer }).key.toString('hex'))?.config.seed, before.results[1]!.config.seed);
+  // The cache still answers from the upgraded rows.
+  const scheduler = new Scheduler(store, { logger: pino({ level: 'silent' }) });
+  t.teardown(() => scheduler.close());
+  await scheduler.submit(grid('again', 3));
+  t.like(scheduler.progress('again'), { state: 'done', cached: 3 });
+  t.deepEqual(store.sweepResults('again'), before.results);
 });

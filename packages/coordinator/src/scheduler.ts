@@ -226,8 +226,8 @@ export class Scheduler extends EventEmitter {
       ),
       maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
       deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
-      hasResult: db.prepare('SELECT 1 FROM results WHERE key = ?').pluck(),
-      insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state) VALUES (?, ?, ?, ?)'),
+      resultId: db.prepare('SELECT result FROM tasks WHERE key = ? AND result IS NOT NULL LIMIT 1').pluck(),
+      insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state, result) VALUES (?, ?, ?, ?, ?)'),
       saveCounts: db.prepare(
         'UPDATE sweeps SET done = ?, failed = ?, cancelled = ?, cached = ?, computed = ?, state = ?, finished_at = ? WHERE id = ?',
       ),
@@ -235,13 +235,13 @@ export class Scheduler extends EventEmitter {
         'SELECT idx, key, attempts, fails FROM tasks WHERE sweep_id = ? AND idx >= ? AND state = 0 ORDER BY idx LIMIT ?',
       ),
       taskState: db.prepare('SELECT state FROM tasks WHERE sweep_id = ? AND idx = ?').pluck(),
-      insertResult: db.prepare(
-        'INSERT OR IGNORE INTO results (key, sim_version, body, wall_ms, worker, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-      resultBody: db.prepare('SELECT body FROM results WHERE key = ?').pluck(),
-      completeTask: db.prepare(`UPDATE tasks SET state = ${TASK.computed}, attempts = ? WHERE sweep_id = ? AND idx = ? AND state = 0`),
-      cacheKey: db.prepare(`UPDATE tasks SET state = ${TASK.cached} WHERE key = ? AND state = 0 RETURNING sweep_id`),
-      pendingKey: db.prepare('SELECT 1 FROM tasks WHERE key = ? AND state = 0 LIMIT 1').pluck(),
+      insertResult: db.prepare('INSERT INTO results (key, sim_version, body, wall_ms, worker, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      resultBody: db.prepare('SELECT r.body FROM tasks t JOIN results r ON r.id = t.result WHERE t.key = ? LIMIT 1').pluck(),
+      resultBodyById: db.prepare('SELECT body FROM results WHERE id = ?').pluck(),
+      completeTask: db.prepare(`UPDATE tasks SET state = ${TASK.computed}, attempts = ?, result = ? WHERE sweep_id = ? AND idx = ? AND state = 0`),
+      linkResult: db.prepare('UPDATE tasks SET result = ? WHERE sweep_id = ? AND idx = ? AND result IS NULL'),
+      cacheKey: db.prepare(`UPDATE tasks SET state = ${TASK.cached}, result = ? WHERE key = ? AND state = 0 RETURNING sweep_id`),
+      keyCount: db.prepare('SELECT count(*) FROM tasks WHERE key = ?').pluck(),
       failKey: db.prepare(`UPDATE tasks SET state = ${TASK.failed} WHERE key = ? AND state = 0 RETURNING sweep_id`),
       saveAttempts: db.prepare('UPDATE tasks SET attempts = ?, fails = ? WHERE sweep_id = ? AND idx = ?'),
       insertFailure: db.prepare(
@@ -328,9 +328,9 @@ export class Scheduler extends EventEmitter {
               return;
             }
             const key = Buffer.from(c.value.key, 'hex');
-            const hit = this.q.hasResult.get(key) !== undefined;
-            if (hit) hits++;
-            this.q.insertTask.run(id, c.value.index, key, hit ? TASK.cached : TASK.pending);
+            const result = this.q.resultId.get(key) as number | undefined;
+            if (result !== undefined) hits++;
+            this.q.insertTask.run(id, c.value.index, key, result === undefined ? TASK.pending : TASK.cached, result ?? null);
           }
         }).immediate();
         if (!finished) await new Promise((r) => setImmediate(r));
@@ -857,12 +857,14 @@ export class Scheduler extends EventEmitter {
   private commitOne(inf: Inflight, body: Uint8Array, wallMs: number, at: string, touched: Set<SweepRuntime>, late: { building: number }): boolean {
     const key = Buffer.from(inf.key, 'hex');
     const worker = this.workers.get(inf.workerId)?.name ?? inf.workerId;
-    if (this.q.insertResult.run(key, this.simVersion, body, wallMs, worker, at).changes === 0) {
+    // Usually the task is its key's only row (read from the key index alone); only then can
+    // no result be stored for the key yet and no other task wait for it.
+    const shared = (this.q.keyCount.get(key) as number) > 1;
+    let id = shared ? (this.q.resultId.get(key) as number | undefined) : undefined;
+    if (id === undefined) id = Number(this.q.insertResult.run(key, this.simVersion, body, wallMs, worker, at).lastInsertRowid);
+    else if (Buffer.compare(this.q.resultBodyById.get(id) as Buffer, body) !== 0) {
       // Already stored (e.g. a duplicate cell finished first): never overwrite, only confirm identity.
-      const stored = this.q.resultBody.get(key) as Buffer;
-      if (Buffer.compare(stored, body) !== 0) {
-        this.log.error({ key: inf.key, worker: inf.workerId }, 'a result differs from the stored one for the same key (non-determinism?); kept the stored one');
-      }
+      this.log.error({ key: inf.key, worker: inf.workerId }, 'a result differs from the stored one for the same key (non-determinism?); kept the stored one');
     }
     const count = (sweepId: number, computed: boolean) => {
       const rt = this.sweeps.get(sweepId);
@@ -876,9 +878,10 @@ export class Scheduler extends EventEmitter {
       touched.add(rt);
     };
     // By primary key (a sequential page) first; the key index is only read, to find duplicates elsewhere.
-    if (this.q.completeTask.run(inf.attempt, inf.sweepId, inf.idx).changes > 0) count(inf.sweepId, true);
-    // Probed first: a read is a quarter of the cost of an UPDATE … RETURNING that finds nothing, the usual case.
-    const others = this.q.pendingKey.get(key) === undefined ? [] : (this.q.cacheKey.all(key) as { sweep_id: number }[]);
+    if (this.q.completeTask.run(inf.attempt, id, inf.sweepId, inf.idx).changes > 0) count(inf.sweepId, true);
+    // Not pending any more (cancelled meanwhile): still linked, so the result stays in the cache.
+    else this.q.linkResult.run(id, inf.sweepId, inf.idx);
+    const others = shared ? (this.q.cacheKey.all(id, key) as { sweep_id: number }[]) : [];
     for (const row of others) count(row.sweep_id, false);
     this.q.event.run(at, 'result', inf.sweepId, key, inf.workerId, JSON.stringify({ attempt: inf.attempt }));
     return others.length > 0;

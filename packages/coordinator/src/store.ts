@@ -36,6 +36,19 @@ export interface FailedTaskRow {
   readonly message: string;
 }
 
+/** Version 2's results table (the schema and the upgrade from version 1 create it). */
+const RESULTS_TABLE = `
+CREATE TABLE IF NOT EXISTS results (
+  id INTEGER PRIMARY KEY,
+  key BLOB NOT NULL,
+  sim_version TEXT NOT NULL,
+  body BLOB NOT NULL,
+  wall_ms REAL NOT NULL,
+  worker TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sweeps (
@@ -62,17 +75,15 @@ CREATE TABLE IF NOT EXISTS tasks (
   state INTEGER NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
   fails INTEGER NOT NULL DEFAULT 0,
+  result INTEGER,
   PRIMARY KEY (sweep_id, idx)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tasks_by_key ON tasks (key);
-CREATE TABLE IF NOT EXISTS results (
-  key BLOB PRIMARY KEY,
-  sim_version TEXT NOT NULL,
-  body BLOB NOT NULL,
-  wall_ms REAL NOT NULL,
-  worker TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
+-- Results are found through their tasks (tasks.result; by key through tasks_by_key),
+-- not through an index of their own: results arrive in random key order, and an
+-- index by key put each one on a random page that its commit then wrote out whole.
+-- Rows here are appended in arrival order; tasks_by_key is written at submit only.
+${RESULTS_TABLE}
 CREATE TABLE IF NOT EXISTS failures (
   id INTEGER PRIMARY KEY,
   sweep_id INTEGER NOT NULL,
@@ -97,7 +108,23 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_sweep ON events (sweep_id, kind);
 `;
 
-const STORE_VERSION = '1';
+const STORE_VERSION = '2';
+
+/**
+ * Version 1 to 2: results lose their index by key and are found through
+ * tasks.result. The rows keep their rowids as ids, so the tasks are linked
+ * through version 1's own key index before it is dropped. One transaction.
+ */
+const MIGRATE_1_TO_2 = `
+ALTER TABLE results RENAME TO results_v1;
+${RESULTS_TABLE}
+INSERT INTO results (id, key, sim_version, body, wall_ms, worker, created_at)
+  SELECT rowid, key, sim_version, body, wall_ms, worker, created_at FROM results_v1 ORDER BY rowid;
+ALTER TABLE tasks ADD COLUMN result INTEGER;
+UPDATE tasks SET result = (SELECT rowid FROM results_v1 WHERE results_v1.key = tasks.key);
+DROP TABLE results_v1;
+UPDATE meta SET v = '2' WHERE k = 'store_version';
+`;
 /** How often the checkpointer thread copies the WAL into the database file, ms. */
 const CHECKPOINT_EVERY_MS = 100;
 
@@ -183,12 +210,22 @@ export class Store {
       // Checkpoints run on their own thread (checkpoint-worker.ts); this connection only
       // checkpoints as a backstop, past ~400 MiB of WAL, and when it closes.
       this.db.pragma('wal_autocheckpoint = 100000');
-      this.db.exec(SCHEMA);
-      const v = this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get('store_version') as string | undefined;
-      if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
-      else if (v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
+      this.db.pragma('busy_timeout = 5000');
+      this.db.transaction(() => {
+        const v = this.version();
+        if (v === '1') this.db.exec(MIGRATE_1_TO_2);
+        this.db.exec(SCHEMA);
+        if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
+        else if (v !== '1' && v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
+      }).immediate();
+    } else {
+      this.db.pragma('busy_timeout = 5000');
+      const v = this.version();
+      if (v === '1') {
+        throw new StoreError('STORE_VERSION', `${path}: store version 1, from an older sdpo; this sdpo reads version ${STORE_VERSION}. Start a coordinator on it once (\`sdpo coordinator --store ${path}\`, then Ctrl-C) to upgrade it in place`);
+      }
+      if (v !== undefined && v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
     }
-    this.db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
       this.checkpointer = new Worker(CHECKPOINTER, {
         eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS },
@@ -201,8 +238,14 @@ export class Store {
       sweepByName: this.db.prepare('SELECT * FROM sweeps WHERE name = ?'),
       sweepById: this.db.prepare('SELECT * FROM sweeps WHERE id = ?'),
       sweeps: this.db.prepare('SELECT * FROM sweeps ORDER BY id'),
-      resultBody: this.db.prepare('SELECT body, wall_ms FROM results WHERE key = ?'),
+      resultBody: this.db.prepare('SELECT r.body AS body, r.wall_ms AS wall_ms FROM tasks t JOIN results r ON r.id = t.result WHERE t.key = ? LIMIT 1'),
     };
+  }
+
+  /** The stored `store_version`, or undefined in a new (or not yet initialized) file. */
+  private version(): string | undefined {
+    const hasMeta = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").pluck().get() !== undefined;
+    return hasMeta ? (this.db.prepare('SELECT v FROM meta WHERE k = ?').pluck().get('store_version') as string | undefined) : undefined;
   }
 
   /** Every sweep, oldest first. */
@@ -231,12 +274,13 @@ export class Store {
 
   /**
    * Iterates a sweep's stored results in grid order (index ascending), one
-   * row at a time; tasks without a result (pending, failed, cancelled) are skipped.
+   * row at a time; tasks without a result (pending, failed, cancelled) are skipped
+   * (a task cancelled while its run was in flight for another sweep too keeps the result).
    */
   *iterateResults(name: string): Generator<{ index: number; key: string; result: RunResult }> {
     const s = this.requireSweep(name);
     const stmt = this.db.prepare(
-      'SELECT t.idx AS idx, t.key AS key, r.body AS body, r.wall_ms AS wall_ms FROM tasks t JOIN results r ON r.key = t.key WHERE t.sweep_id = ? ORDER BY t.idx',
+      'SELECT t.idx AS idx, t.key AS key, r.body AS body, r.wall_ms AS wall_ms FROM tasks t JOIN results r ON r.id = t.result WHERE t.sweep_id = ? ORDER BY t.idx',
     );
     for (const row of stmt.iterate(s.id) as IterableIterator<{ idx: number; key: Buffer; body: Buffer; wall_ms: number }>) {
       yield { index: row.idx, key: row.key.toString('hex'), result: decodeResultBody(row.body, row.wall_ms) };
