@@ -398,13 +398,7 @@ export class Scheduler extends EventEmitter {
     row = rt?.row ?? this.store.getSweep(name);
     if (!row) throw new CoordinatorError('NO_SUCH_SWEEP', `no sweep named '${name}'`);
     let inFlight = 0;
-    const workers = new Set<string>();
-    for (const inf of this.inflight.values()) {
-      if (inf.sweepId === row.id) {
-        inFlight++;
-        workers.add(inf.workerId);
-      }
-    }
+    for (const inf of this.inflight.values()) if (inf.sweepId === row.id) inFlight++;
     const rate = rt ? this.rate(rt) : 0;
     const left = row.total - row.done - row.failed - row.cancelled;
     return {
@@ -617,7 +611,7 @@ export class Scheduler extends EventEmitter {
       const rt = this.sweeps.get(t.sweepId)!;
       t.attempts++;
       const config = configAt(rt.row.definition, t.idx);
-      const inf: Inflight = { ...t, config, leaseId, attempt: t.attempts, workerId: w.id };
+      const inf: Inflight = { sweepId: t.sweepId, idx: t.idx, key: t.key, attempts: t.attempts, fails: t.fails, lost: t.lost, config, leaseId, attempt: t.attempts, workerId: w.id };
       this.inflight.set(t.key, inf);
       w.inflight.add(t.key);
       wire.push({ key: t.key, attempt: inf.attempt, config });
@@ -883,7 +877,7 @@ export class Scheduler extends EventEmitter {
     else this.q.linkResult.run(id, inf.sweepId, inf.idx);
     const others = shared ? (this.q.cacheKey.all(id, key) as { sweep_id: number }[]) : [];
     for (const row of others) count(row.sweep_id, false);
-    this.q.event.run(at, 'result', inf.sweepId, key, inf.workerId, JSON.stringify({ attempt: inf.attempt }));
+    this.q.event.run(at, 'result', inf.sweepId, key, inf.workerId, `{"attempt":${inf.attempt}}`);
     return others.length > 0;
   }
 
