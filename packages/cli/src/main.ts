@@ -39,6 +39,11 @@ try {
   if (err instanceof CliError) {
     process.stderr.write(`sdpo: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (err instanceof Error && err.name === 'StoreError') {
+    // A store file that is not ours, from another version, or without the sweep asked for
+    // (@sdpo/coordinator's StoreError, matched by name: commands load it lazily).
+    process.stderr.write(`sdpo: ${err.message}\n`);
+    process.exitCode = EXIT.badInput;
   } else {
     // An internal fault: say so plainly; the stack is there for a bug report.
     process.stderr.write(`sdpo: internal error: ${err instanceof Error ? err.message : String(err)}\n`);

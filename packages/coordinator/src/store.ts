@@ -200,6 +200,24 @@ export class Store {
     } catch (err) {
       throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
     }
+    this.db.pragma('busy_timeout = 5000');
+    // The version is read before anything is written: a file this sdpo cannot use is left exactly as it was.
+    let v: string | undefined;
+    try {
+      v = this.version();
+    } catch (err) {
+      this.db.close();
+      throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    if (v !== undefined && v !== STORE_VERSION && !(v === '1' && !options.readonly)) {
+      this.db.close();
+      throw new StoreError(
+        'STORE_VERSION',
+        v === '1'
+          ? `${path}: store version 1, from an older sdpo; this sdpo reads version ${STORE_VERSION}. Start a coordinator on it once (\`sdpo coordinator --store ${path}\`, then Ctrl-C) to upgrade it in place`
+          : `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`,
+      );
+    }
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');
       // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last transactions.
@@ -210,21 +228,11 @@ export class Store {
       // Checkpoints run on their own thread (checkpoint-worker.ts); this connection only
       // checkpoints as a backstop, past ~400 MiB of WAL, and when it closes.
       this.db.pragma('wal_autocheckpoint = 100000');
-      this.db.pragma('busy_timeout = 5000');
       this.db.transaction(() => {
-        const v = this.version();
         if (v === '1') this.db.exec(MIGRATE_1_TO_2);
         this.db.exec(SCHEMA);
         if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
-        else if (v !== '1' && v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
       }).immediate();
-    } else {
-      this.db.pragma('busy_timeout = 5000');
-      const v = this.version();
-      if (v === '1') {
-        throw new StoreError('STORE_VERSION', `${path}: store version 1, from an older sdpo; this sdpo reads version ${STORE_VERSION}. Start a coordinator on it once (\`sdpo coordinator --store ${path}\`, then Ctrl-C) to upgrade it in place`);
-      }
-      if (v !== undefined && v !== STORE_VERSION) throw new StoreError('STORE_VERSION', `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`);
     }
     if (!options.readonly) {
       this.checkpointer = new Worker(CHECKPOINTER, {
