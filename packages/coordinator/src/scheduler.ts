@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
   configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
@@ -87,6 +88,13 @@ interface Inflight extends TaskRef {
   readonly workerId: string;
 }
 
+/** An accepted result waiting for the commit: its lease and its canonical stored body. */
+interface Commit {
+  readonly inf: Inflight;
+  readonly body: Uint8Array;
+  readonly wallMs: number;
+}
+
 interface WorkerState {
   readonly id: string;
   readonly name: string;
@@ -137,6 +145,12 @@ const SUBMIT_SLICE_MS = 20;
  * by leases and commits, 86–144 ms at 128 and 50–127 ms at 64; one each, 64: 47–85 ms.
  */
 const RESULT_SLICE = 64;
+/**
+ * Results stored per multi-row statement (6 values a row, far below SQLite's 32,766).
+ * One statement for 64 rows instead of 64 statements: in a benchmark of the commit
+ * path, 12 µs of SQLite per result instead of 22 µs.
+ */
+const COMMIT_CHUNK = 64;
 
 /** One result as a worker reported it: its RunResult as protobuf bytes (or a decoded wire object). */
 export interface InboundResult {
@@ -207,6 +221,7 @@ export class Scheduler extends EventEmitter {
   private inboundScheduled = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly q;
+  private readonly chunkStmts = new Map<number, { shared: Statement; insert: Statement; complete: Statement; events: Statement }>();
 
   constructor(
     readonly store: Store,
@@ -241,7 +256,6 @@ export class Scheduler extends EventEmitter {
       completeTask: db.prepare(`UPDATE tasks SET state = ${TASK.computed}, attempts = ?, result = ? WHERE sweep_id = ? AND idx = ? AND state = 0`),
       linkResult: db.prepare('UPDATE tasks SET result = ? WHERE sweep_id = ? AND idx = ? AND result IS NULL'),
       cacheKey: db.prepare(`UPDATE tasks SET state = ${TASK.cached}, result = ? WHERE key = ? AND state = 0 RETURNING sweep_id`),
-      keyCount: db.prepare('SELECT count(*) FROM tasks WHERE key = ?').pluck(),
       failKey: db.prepare(`UPDATE tasks SET state = ${TASK.failed} WHERE key = ? AND state = 0 RETURNING sweep_id`),
       saveAttempts: db.prepare('UPDATE tasks SET attempts = ?, fails = ? WHERE sweep_id = ? AND idx = ?'),
       insertFailure: db.prepare(
@@ -745,7 +759,7 @@ export class Scheduler extends EventEmitter {
    */
   private commitResults(batches: readonly QueuedResults[]): void {
     const acks: Ack[] = [];
-    const commits: { inf: Inflight; body: Uint8Array; wallMs: number }[] = [];
+    const commits: Commit[] = [];
     const failures: { workerId: string; inf: Inflight; code: string; message: string }[] = [];
     // Refused results, logged with the commit: 'rejected' by fencing, 'invalid' when they fail the shape check.
     const events: { kind: 'rejected' | 'invalid'; key: string; workerId: string; leaseId: string; attempt: number; reason?: string }[] = [];
@@ -802,7 +816,7 @@ export class Scheduler extends EventEmitter {
         this.store.db.transaction(() => {
           const at = isoNow();
           for (const { kind, key, workerId, ...detail } of events) this.q.event.run(at, kind, null, Buffer.from(key, 'hex'), workerId, JSON.stringify(detail));
-          for (const c of commits) if (this.commitOne(c.inf, c.body, c.wallMs, at, touched, late)) settle.push(c.inf.key);
+          for (let i = 0; i < commits.length; i += COMMIT_CHUNK) this.commitChunk(commits.slice(i, i + COMMIT_CHUNK), at, touched, late, settle);
           for (const rt of touched) {
             this.maybeFinish(rt);
             this.saveRow(rt);
@@ -845,40 +859,99 @@ export class Scheduler extends EventEmitter {
   }
 
   /**
-   * Stores one accepted result and completes its task and every other pending
-   * task with its key (true when there were such); inside the transaction.
+   * Stores a chunk of accepted results (distinct keys: a key is current in one
+   * lease only) and completes their tasks; inside the transaction. Keys with no
+   * other task row (the usual case, read from the key index alone) cannot have
+   * a stored result yet nor another task waiting: their rows are written by
+   * multi-row statements. The others go one by one through {@link commitShared};
+   * their keys are pushed to `settle` when they completed other tasks too.
    */
-  private commitOne(inf: Inflight, body: Uint8Array, wallMs: number, at: string, touched: Set<SweepRuntime>, late: { building: number }): boolean {
-    const key = Buffer.from(inf.key, 'hex');
-    const worker = this.workers.get(inf.workerId)?.name ?? inf.workerId;
-    // Usually the task is its key's only row (read from the key index alone); only then can
-    // no result be stored for the key yet and no other task wait for it.
-    const shared = (this.q.keyCount.get(key) as number) > 1;
-    let id = shared ? (this.q.resultId.get(key) as number | undefined) : undefined;
-    if (id === undefined) id = Number(this.q.insertResult.run(key, this.simVersion, body, wallMs, worker, at).lastInsertRowid);
+  private commitChunk(chunk: readonly Commit[], at: string, touched: Set<SweepRuntime>, late: { building: number }, settle: string[]): void {
+    const keys = chunk.map((c) => Buffer.from(c.inf.key, 'hex'));
+    const shared = new Set((this.chunkStatements(chunk.length).shared.all(keys) as Buffer[]).map((k) => k.toString('hex')));
+    const plain: Commit[] = [];
+    const plainKeys: Buffer[] = [];
+    chunk.forEach((c, i) => {
+      if (!shared.has(c.inf.key)) {
+        plain.push(c);
+        plainKeys.push(keys[i]!);
+      } else if (this.commitShared(c, keys[i]!, at, touched, late)) settle.push(c.inf.key);
+    });
+    if (plain.length === 0) return;
+    const st = this.chunkStatements(plain.length);
+    const rows: unknown[] = [];
+    plain.forEach((c, i) => rows.push(plainKeys[i], this.simVersion, c.body, c.wallMs, this.workers.get(c.inf.workerId)?.name ?? c.inf.workerId, at));
+    // A multi-row INSERT gives its rows consecutive rowids, one past the largest (no AUTOINCREMENT, no other writer).
+    const first = Number(st.insert.run(rows).lastInsertRowid) - plain.length + 1;
+    const updates: unknown[] = [];
+    plain.forEach((c, i) => updates.push(c.inf.sweepId, c.inf.idx, c.inf.attempt, first + i));
+    const completed = st.complete.all(updates) as number[];
+    for (const sweepId of completed) this.countDone(sweepId, true, touched, late);
+    if (completed.length < plain.length) {
+      // Some were not pending any more (cancelled meanwhile): still linked, so their results stay in the cache.
+      plain.forEach((c, i) => this.q.linkResult.run(first + i, c.inf.sweepId, c.inf.idx));
+    }
+    const events: unknown[] = [];
+    plain.forEach((c, i) => events.push(at, 'result', c.inf.sweepId, plainKeys[i], c.inf.workerId, `{"attempt":${c.inf.attempt}}`));
+    st.events.run(events);
+  }
+
+  /** The multi-row statements of {@link commitChunk} for `n` rows, prepared once per size. */
+  private chunkStatements(n: number) {
+    let st = this.chunkStmts.get(n);
+    if (!st) {
+      const db = this.store.db;
+      const rows = (width: number) => Array(n).fill(`(${Array(width).fill('?').join(', ')})`).join(', ');
+      st = {
+        shared: db.prepare(`SELECT key FROM tasks WHERE key IN (${Array(n).fill('?').join(', ')}) GROUP BY key HAVING count(*) > 1`).pluck(),
+        insert: db.prepare(`INSERT INTO results (key, sim_version, body, wall_ms, worker, created_at) VALUES ${rows(6)}`),
+        complete: db
+          .prepare(
+            `UPDATE tasks SET state = ${TASK.computed}, attempts = v.column3, result = v.column4 FROM (VALUES ${rows(4)}) AS v
+             WHERE tasks.sweep_id = v.column1 AND tasks.idx = v.column2 AND tasks.state = 0 RETURNING tasks.sweep_id`,
+          )
+          .pluck(),
+        events: db.prepare(`INSERT INTO events (at, kind, sweep_id, key, worker, detail) VALUES ${rows(6)}`),
+      };
+      this.chunkStmts.set(n, st);
+    }
+    return st;
+  }
+
+  /**
+   * Stores one accepted result whose key other task rows share, unless the key
+   * already has one (then only confirms it is identical), and completes its
+   * task and every other pending task with its key (true when there were such).
+   */
+  private commitShared(c: Commit, key: Buffer, at: string, touched: Set<SweepRuntime>, late: { building: number }): boolean {
+    const { inf, body, wallMs } = c;
+    let id = this.q.resultId.get(key) as number | undefined;
+    if (id === undefined) id = Number(this.q.insertResult.run(key, this.simVersion, body, wallMs, this.workers.get(inf.workerId)?.name ?? inf.workerId, at).lastInsertRowid);
     else if (Buffer.compare(this.q.resultBodyById.get(id) as Buffer, body) !== 0) {
       // Already stored (e.g. a duplicate cell finished first): never overwrite, only confirm identity.
       this.log.error({ key: inf.key, worker: inf.workerId }, 'a result differs from the stored one for the same key (non-determinism?); kept the stored one');
     }
-    const count = (sweepId: number, computed: boolean) => {
-      const rt = this.sweeps.get(sweepId);
-      if (!rt) {
-        if (sweepId === this.building?.id) late.building++;
-        return;
-      }
-      rt.row.done++;
-      if (computed) rt.row.computed++;
-      else rt.row.cached++;
-      touched.add(rt);
-    };
-    // By primary key (a sequential page) first; the key index is only read, to find duplicates elsewhere.
-    if (this.q.completeTask.run(inf.attempt, id, inf.sweepId, inf.idx).changes > 0) count(inf.sweepId, true);
+    if (this.q.completeTask.run(inf.attempt, id, inf.sweepId, inf.idx).changes > 0) this.countDone(inf.sweepId, true, touched, late);
     // Not pending any more (cancelled meanwhile): still linked, so the result stays in the cache.
     else this.q.linkResult.run(id, inf.sweepId, inf.idx);
-    const others = shared ? (this.q.cacheKey.all(id, key) as { sweep_id: number }[]) : [];
-    for (const row of others) count(row.sweep_id, false);
+    const others = this.q.cacheKey.all(id, key) as { sweep_id: number }[];
+    for (const row of others) this.countDone(row.sweep_id, false, touched, late);
     this.q.event.run(at, 'result', inf.sweepId, key, inf.workerId, `{"attempt":${inf.attempt}}`);
     return others.length > 0;
+  }
+
+  /** Counts a task of sweep `sweepId` done (computed or from the cache) in memory; the transaction's end saves the counts. */
+  private countDone(sweepId: number, computed: boolean, touched: Set<SweepRuntime>, late: { building: number }): void {
+    const rt = this.sweeps.get(sweepId);
+    if (!rt) {
+      // A sweep still being submitted: its rows count when its submit finishes.
+      if (sweepId === this.building?.id) late.building++;
+      return;
+    }
+    rt.row.done++;
+    if (computed) rt.row.computed++;
+    else rt.row.cached++;
+    touched.add(rt);
   }
 
   /** A task failed on a worker: retried on any worker up to maxAttempts, then marked failed. */
