@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
-  configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
+  canonicalResultBody, configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
   type SweepDefinition, type CoordinatorMessage,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -779,8 +779,9 @@ export class Scheduler extends EventEmitter {
           if (result.simVersion !== this.simVersion || (!current && taskKey(result.config, result.simVersion) !== r.key)) {
             throw new ProtocolError('INVALID_RESULT', `result config/simVersion does not hash to task key ${r.key}`);
           }
-          // Re-encoded, not stored as received: the stored body is always the canonical encoding.
-          body = encodeResultBody(result);
+          // The stored body is always the canonical encoding: the bytes as received when they
+          // already are (a worker's own encoding, checked without re-encoding), else re-encoded.
+          body = (current && r.result instanceof Uint8Array && canonicalResultBody(r.result, inf.config, this.simVersion)) || encodeResultBody(result);
           wallMs = result.timing.wallMs;
         } catch (err) {
           const message = (err as Error).message;

@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { resultFromWire, resultToWire } from './wire.js';
 import { createStream, resolveRunConfig, runSimulation, SIM_VERSION, type RunResult } from '@sdpo/sim';
-import { decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, splitLeaseMessage, splitResultsMessage } from './stream-codec.js';
+import { canonicalResultBody, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, splitLeaseMessage, splitResultsMessage } from './stream-codec.js';
 
 type Connect = { requestSerialize: (x: object) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } };
 const connect = () => (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
@@ -108,4 +108,152 @@ test('a Lease encodes by hand and splits back to the same tasks; other coordinat
       t.true(err instanceof ProtocolError, String(err));
     }
   }
+});
+
+// ---- canonicalResultBody -----------------------------------------------------------
+
+/** A message as its fields: tag bytes and value bytes (length prefix included), in order. */
+type Fields = { tag: number[]; value: Buffer }[];
+const varintBytes = (x: number, pad = 0): number[] => {
+  const out: number[] = [];
+  while (x >= 128) {
+    out.push((x % 128) | 128);
+    x = Math.floor(x / 128);
+  }
+  out.push(x);
+  // `pad` extra bytes: the same number as a non-minimal varint.
+  for (let i = 0; i < pad; i++) {
+    out[out.length - 1]! |= 128;
+    out.push(0);
+  }
+  return out;
+};
+function fieldsOf(b: Buffer): Fields {
+  const out: Fields = [];
+  let o = 0;
+  const readV = () => {
+    let x = 0;
+    let s = 1;
+    for (;;) {
+      const byte = b[o++]!;
+      x += (byte & 127) * s;
+      if (byte < 128) return x;
+      s *= 128;
+    }
+  };
+  while (o < b.length) {
+    const start = o;
+    const tag = readV();
+    const tagBytes = [...b.subarray(start, o)];
+    const vStart = o;
+    if ((tag & 7) === 0) readV();
+    else if ((tag & 7) === 1) o += 8;
+    else {
+      const len = readV();
+      o += len;
+    }
+    out.push({ tag: tagBytes, value: b.subarray(vStart, o) });
+  }
+  return out;
+}
+const bytesOf = (f: Fields) => Buffer.concat(f.flatMap((x) => [Buffer.from(x.tag), x.value]));
+/** A length-delimited value (length prefix included) around `body`, its length padded to `pad` extra bytes. */
+const delimited = (body: Buffer, pad = 0) => Buffer.concat([Buffer.from(varintBytes(body.length, pad)), body]);
+/** The body of a length-delimited value (its length prefix skipped). */
+const unwrap = (value: Buffer) => {
+  let o = 0;
+  while (value[o]! >= 128) o++;
+  return value.subarray(o + 1);
+};
+
+test('a result sent as its canonical bytes is stored without re-encoding: the body is exactly what re-encoding writes', (t) => {
+  const bases = [
+    ...results,
+    runSimulation(resolveRunConfig({ seed: 5, method: 'sdpo', feedback: 'binary', noise: 0.1, steps: 6, evalEvery: 2, vocab: 4, length: 3 })),
+    {
+      ...results[1]!,
+      summary: { ...results[1]!.summary, creditCorr: null, stepsTo90: null },
+      curves: { ...results[1]!.curves, credit: results[1]!.curves.credit.map((x, i) => (i === 0 ? null : i === 1 ? -0 : x)), kl: results[1]!.curves.kl.map(() => null) },
+    },
+  ];
+  for (const r of bases) {
+    for (const wallMs of [0, 3.25]) {
+      const bytes = encodeRunResult({ ...r, timing: { wallMs } });
+      const body = canonicalResultBody(bytes, r.config, r.simVersion);
+      t.truthy(body, 'a worker\'s own encoding takes the fast path');
+      t.deepEqual(Buffer.from(body!), Buffer.from(encodeResultBody(resultFromBytes(bytes, r.config))));
+    }
+    // Leased another config: never the fast path.
+    t.is(canonicalResultBody(encodeRunResult(r), { ...r.config, seed: r.config.seed + 1 }, r.simVersion), undefined);
+    t.is(canonicalResultBody(encodeRunResult(r), r.config, `${r.simVersion}x`), undefined);
+  }
+});
+
+test('bytes that decode to a valid result but are not canonical take the re-encoding path, and any fast-path body equals the re-encoding', (t) => {
+  const r = results[1]!;
+  const config = r.config;
+  const bytes = Buffer.from(encodeRunResult({ ...r, timing: { wallMs: 7.5 } }));
+  let fast = 0;
+  let checked = 0;
+  /** The property: when the bytes are a valid result of this lease, a fast-path body (if any) is the re-encoding. */
+  const check = (b: Buffer, mustRefuse = false, which = -1) => {
+    let expected: Uint8Array;
+    try {
+      expected = encodeResultBody(resultFromBytes(b, config));
+    } catch {
+      return;
+    }
+    checked++;
+    const body = canonicalResultBody(b, config, r.simVersion);
+    if (mustRefuse) t.is(body, undefined, `variant ${which} is refused`);
+    if (body === undefined) return;
+    fast++;
+    t.deepEqual(Buffer.from(body), Buffer.from(expected));
+  };
+  // Every truncation and every single-byte corruption (seeded values).
+  for (let n = 0; n <= bytes.length; n++) check(bytes.subarray(0, n));
+  const rnd = createStream(11, 'noise');
+  for (let i = 0; i < bytes.length; i++) {
+    for (let k = 0; k < 3; k++) {
+      const b = Buffer.from(bytes);
+      b[i] = Math.floor(rnd.uniform() * 256);
+      check(b);
+    }
+  }
+  // Structural changes that keep the decoded result valid, each refused.
+  const top = fieldsOf(bytes);
+  const [sv, cfg, summary, curves, wall] = top;
+  const sub = (f: { value: Buffer }) => fieldsOf(unwrap(f.value));
+  const withSub = (i: number, fields: Fields, pad = 0) => bytesOf(top.map((f, j) => (j === i ? { tag: f.tag, value: delimited(bytesOf(fields), pad) } : f)));
+  const zero = Buffer.alloc(8);
+  const negZero = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0x80]);
+  const otherNan = Buffer.from([1, 0, 0, 0, 0, 0, 0xf8, 0x7f]);
+  const sFields = sub(summary!);
+  const cFields = sub(curves!);
+  t.true(sFields.length >= 5 && cFields.length >= 5, `${sFields.length} summary fields, ${cFields.length} curves`);
+  const refused: Buffer[] = [
+    bytesOf([cfg!, sv!, summary!, curves!, wall!]), // fields out of order
+    bytesOf([sv!, cfg!, summary!, summary!, curves!, wall!]), // a message repeated
+    bytesOf([sv!, cfg!, summary!, curves!, wall!, wall!]), // wall time repeated
+    bytesOf([sv!, cfg!, summary!, wall!, curves!]), // wall time not last
+    bytesOf([sv!, cfg!, curves!, wall!]), // summary left out (all zero: written empty)
+    bytesOf([sv!, cfg!, summary!, curves!, { tag: [41], value: zero }]), // wall time written as +0
+    bytesOf([sv!, cfg!, summary!, curves!, { tag: [41], value: negZero }]), // -0
+    withSub(2, sFields, 1), // summary length as a non-minimal varint
+    withSub(2, [...sFields.slice(0, 2), { tag: [25], value: zero }, ...sFields.slice(3)].filter((f, i, a) => a.findIndex((g) => g.tag[0] === f.tag[0]) === i).sort((x, y) => x.tag[0]! - y.tag[0]!)), // a zero written
+    withSub(2, [sFields[1]!, sFields[0]!, ...sFields.slice(2)]), // summary fields out of order
+    withSub(3, [cFields[0]!, cFields[0]!, ...cFields.slice(1)]), // a curve repeated
+    withSub(3, cFields.map((f) => (f.tag[0] === 10 ? { tag: f.tag, value: delimited(unwrap(f.value), 1) } : f))), // a curve's length padded
+  ];
+  // A null point whose NaN has other bits (in credit, which may hold nulls).
+  const credit = cFields.find((f) => f.tag[0] === 42);
+  if (credit) {
+    const v = Buffer.from(credit.value);
+    const at = v.length - 8;
+    otherNan.copy(v, at);
+    refused.push(withSub(3, cFields.map((f) => (f === credit ? { tag: f.tag, value: v } : f))));
+  }
+  refused.forEach((b, i) => check(b, true, i));
+  t.true(checked > 300, `${checked} valid variants checked`);
+  t.true(fast > 100, `${fast} took the fast path`);
 });

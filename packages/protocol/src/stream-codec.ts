@@ -439,6 +439,119 @@ export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWir
 }
 
 /**
+ * The stored body of a result a worker sent as `bytes` for a lease of
+ * `config`, without re-encoding it, when those bytes are exactly what
+ * {@link encodeRunResult} writes for the result they decode to (as a worker
+ * writes them): then the body {@link encodeResultBody} would write is the same
+ * bytes with the trailing wall time left out. Undefined when they are not
+ * (fields out of order or repeated, zero scalars written, non-minimal varints,
+ * NaNs with other bits, a config that is not the leased one byte for byte, …):
+ * the caller re-encodes. Call it only for bytes that decoded and checked as a
+ * result of this lease; besides the config and `simVersion` it reads
+ * structure, not values.
+ */
+export function canonicalResultBody(bytes: Uint8Array, config: RunConfig, simVersion: string): Uint8Array | undefined {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r: Scan = { b, o: 0 };
+  // simVersion, the coordinator's own (so valid UTF-8, which reads back to the same bytes), then the three messages, always written.
+  if (b[r.o++] !== 10) return undefined;
+  const versionLen = scanLength(r, b.length);
+  if (versionLen <= 0 || versionLen !== Buffer.byteLength(simVersion) || b.toString('utf8', r.o, r.o + versionLen) !== simVersion) return undefined;
+  r.o += versionLen;
+  if (b[r.o++] !== 18) return undefined;
+  const configLen = scanLength(r, b.length);
+  if (configLen < 0) return undefined;
+  const w = writer();
+  writeConfig(w, config);
+  if (w.o !== configLen || w.b.compare(b, r.o, r.o + configLen, 0, configLen) !== 0) return undefined;
+  r.o += configLen;
+  if (b[r.o++] !== 26) return undefined;
+  const summaryLen = scanLength(r, b.length);
+  if (summaryLen < 0 || !scanSummary(r, r.o + summaryLen)) return undefined;
+  if (b[r.o++] !== 34) return undefined;
+  const curvesLen = scanLength(r, b.length);
+  if (curvesLen < 0 || !scanCurves(r, r.o + curvesLen)) return undefined;
+  const bodyEnd = r.o;
+  if (bodyEnd === b.length) return b.subarray(0, bodyEnd);
+  // The wall time, last and not +0 (which is not written); the stored body leaves it out.
+  if (b[r.o++] !== 41 || b.length - r.o !== 8 || !scanDouble(b, r.o)) return undefined;
+  return b.subarray(0, bodyEnd);
+}
+
+/** A position in bytes being checked for canonical form. */
+interface Scan {
+  readonly b: Buffer;
+  o: number;
+}
+
+/** A minimal varint (as {@link varint} writes it) at `r.o` ending by `end`, or -1. */
+function scanVarint(r: Scan, end: number): number {
+  let x = 0;
+  let scale = 1;
+  for (let i = 0; i < 8 && r.o < end; i++) {
+    const byte = r.b[r.o++]!;
+    x += (byte & 127) * scale;
+    if (byte < 128) return byte === 0 && i > 0 ? -1 : x;
+    scale *= 128;
+  }
+  return -1;
+}
+
+/** A length (minimal varint) whose bytes fit before `end`, or -1. */
+function scanLength(r: Scan, end: number): number {
+  const len = scanVarint(r, end);
+  return len >= 0 && len <= end - r.o ? len : -1;
+}
+
+/** The 8 bytes at `o` as {@link dbl} writes a scalar: not ±0 (+0 is left out; -0 is refused too), a NaN only as Number.NaN's bits. */
+function scanDouble(b: Buffer, o: number): boolean {
+  const x = b.readDoubleLE(o);
+  if (x === 0) return false;
+  return x === x || (b.readUInt32LE(o) === NAN_LO && b.readUInt32LE(o + 4) === NAN_HI);
+}
+
+const NAN_BITS = Buffer.alloc(8);
+NAN_BITS.writeDoubleLE(Number.NaN);
+const NAN_LO = NAN_BITS.readUInt32LE(0);
+const NAN_HI = NAN_BITS.readUInt32LE(4);
+
+/** Summary fields as {@link writeSummary} writes them: in field order, zeros left out. */
+function scanSummary(r: Scan, end: number): boolean {
+  let last = 0;
+  while (r.o < end) {
+    const tag = r.b[r.o++]!;
+    if (tag <= last || tag >= 128) return false;
+    last = tag;
+    if (tag === 64) {
+      // creditSteps, written as a uint32.
+      const x = scanVarint(r, end);
+      if (x <= 0 || x >= 2 ** 32) return false;
+    } else {
+      if ((tag & 7) !== 1 || tag === 65 || tag > 81 || end - r.o < 8 || !scanDouble(r.b, r.o)) return false;
+      r.o += 8;
+    }
+  }
+  return r.o === end;
+}
+
+/** Curves as {@link writeCurves} writes them: packed, in field order, empty ones left out, NaN only with Number.NaN's bits. */
+function scanCurves(r: Scan, end: number): boolean {
+  let last = 0;
+  while (r.o < end) {
+    const tag = r.b[r.o++]!;
+    if (tag <= last || (tag & 7) !== 2 || tag > 58) return false;
+    last = tag;
+    const len = scanLength(r, end);
+    if (len <= 0 || len % 8 !== 0) return false;
+    for (const stop = r.o + len; r.o < stop; r.o += 8) {
+      const x = r.b.readDoubleLE(r.o);
+      if (x !== x && (r.b.readUInt32LE(r.o) !== NAN_LO || r.b.readUInt32LE(r.o + 4) !== NAN_HI)) return false;
+    }
+  }
+  return r.o === end;
+}
+
+/**
  * The body of an envelope message (WorkerMessage, CoordinatorMessage) whose
  * only field is the oneof member with `tag`; undefined for any other message.
  */
