@@ -318,3 +318,28 @@ test('a version 1 store (results indexed by key) is upgraded in place when opene
   t.like(scheduler.progress('again'), { state: 'done', cached: 3 });
   t.deepEqual(store.sweepResults('again'), before.results);
 });
+
+test('a sweep submitted while another runs its keys waits for those results instead of running them again', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  const w = worker('a');
+  await scheduler.submit(grid('first', 2));
+  scheduler.credit(w.id, 2, 100);
+  await until(() => w.leases().length === 1);
+  const lease = w.leases()[0]!;
+  await scheduler.submit(grid('second', 2));
+  await results(scheduler, w.id, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+  t.like(scheduler.progress('first'), { state: 'done', computed: 2 });
+  t.like(scheduler.progress('second'), { state: 'done', cached: 2, computed: 0 });
+  t.deepEqual(store.sweepResults('second'), store.sweepResults('first'));
+  t.is(store.countEvents('second', 'result'), 0, 'nothing ran for second');
+});
+
+test('a grid that repeats a cell runs it once; the repeat is completed from its result', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  const def = parseGridText('name: twice\naxes:\n  seed: [4, 4, 5]\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n', 'twice.yaml');
+  await scheduler.submit(def);
+  await runToEnd(scheduler, workerOn(scheduler, 'a'), 'twice');
+  t.like(scheduler.progress('twice'), { state: 'done', done: 3, computed: 2, cached: 1 });
+  t.deepEqual(store.sweepResults('twice').map((r) => r.config.seed), [4, 4, 5]);
+  t.is(store.countEvents('twice', 'result'), 2);
+});

@@ -117,6 +117,13 @@ interface SweepRuntime {
   cursor: number;
   exhausted: boolean;
   samples: { t: number; done: number }[];
+  /**
+   * False only when no other task row has one of this sweep's keys: known for a
+   * sweep submitted in this coordinator's life (its submit looks every key up,
+   * and a later submit sharing a key sets it); a resumed sweep is assumed to share.
+   * A result of a sweep that shares no keys is stored without the key-index probe.
+   */
+  sharesKeys: boolean;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -242,6 +249,7 @@ export class Scheduler extends EventEmitter {
       maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
       deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
       resultId: db.prepare('SELECT result FROM tasks WHERE key = ? AND result IS NOT NULL LIMIT 1').pluck(),
+      keyRows: db.prepare('SELECT sweep_id, result FROM tasks WHERE key = ?').raw(),
       insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state, result) VALUES (?, ?, ?, ?, ?)'),
       saveCounts: db.prepare(
         'UPDATE sweeps SET done = ?, failed = ?, cancelled = ?, cached = ?, computed = ?, state = ?, finished_at = ? WHERE id = ?',
@@ -275,7 +283,7 @@ export class Scheduler extends EventEmitter {
         this.log.warn({ sweep: row.name, simVersion: row.simVersion }, 'unfinished sweep from another simVersion is not resumed');
         continue;
       }
-      this.sweeps.set(row.id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }] });
+      this.sweeps.set(row.id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys: true });
       this.log.info({ sweep: row.name, done: row.done, total: row.total }, 'resuming sweep');
     }
     this.expiryTimer = setInterval(() => this.expireLeases(), Math.min(1000, Math.max(50, this.leaseMs / 4)));
@@ -314,7 +322,7 @@ export class Scheduler extends EventEmitter {
         );
       }
       if (existing.state === 'running' && !this.sweeps.has(existing.id)) {
-        this.sweeps.set(existing.id, { row: { ...existing }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: existing.done }] });
+        this.sweeps.set(existing.id, { row: { ...existing }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: existing.done }], sharesKeys: true });
         this.log.info({ sweep: def.name, done: existing.done, total: existing.total }, 'resuming sweep');
         this.schedulePump();
       }
@@ -328,6 +336,8 @@ export class Scheduler extends EventEmitter {
     const cells = expandSweep(def, this.simVersion);
     // Cache hits when written, plus rows a result completed since (counted by commitResults).
     let hits = 0;
+    // Whether another task row (of any sweep, or of this one) has one of its keys.
+    let sharesKeys = false;
     this.building = { id, cachedLater: 0 };
     try {
       for (let finished = false; !finished;) {
@@ -342,7 +352,14 @@ export class Scheduler extends EventEmitter {
               return;
             }
             const key = Buffer.from(c.value.key, 'hex');
-            const result = this.q.resultId.get(key) as number | undefined;
+            // Usually nothing: a new key. Else the rows that share it, any with a result.
+            let result: number | undefined;
+            for (const [sweepId, stored] of this.q.keyRows.all(key) as [number, number | null][]) {
+              sharesKeys = true;
+              const other = this.sweeps.get(sweepId);
+              if (other) other.sharesKeys = true;
+              if (stored !== null) result = stored;
+            }
             if (result !== undefined) hits++;
             this.q.insertTask.run(id, c.value.index, key, result === undefined ? TASK.pending : TASK.cached, result ?? null);
           }
@@ -366,7 +383,7 @@ export class Scheduler extends EventEmitter {
     }
     const row = this.store.sweepById(id);
     this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0) }, 'sweep submitted');
-    if (row.state === 'running') this.sweeps.set(id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }] });
+    if (row.state === 'running') this.sweeps.set(id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys });
     this.emit('progress', def.name);
     this.schedulePump();
     return { progress: this.progress(def.name), created: true };
@@ -869,7 +886,9 @@ export class Scheduler extends EventEmitter {
    */
   private commitChunk(chunk: readonly Commit[], at: string, touched: Set<SweepRuntime>, late: { building: number }, settle: string[]): void {
     const keys = chunk.map((c) => Buffer.from(c.inf.key, 'hex'));
-    const shared = new Set((this.chunkStatements(chunk.length).shared.all(keys) as Buffer[]).map((k) => k.toString('hex')));
+    // Only keys of sweeps that may share keys are looked up (a sweep cancelled meanwhile is no longer known: looked up).
+    const probe = keys.filter((_, i) => this.sweeps.get(chunk[i]!.inf.sweepId)?.sharesKeys !== false);
+    const shared = probe.length ? new Set((this.chunkStatements(probe.length).shared.all(probe) as Buffer[]).map((k) => k.toString('hex'))) : new Set<string>();
     const plain: Commit[] = [];
     const plainKeys: Buffer[] = [];
     chunk.forEach((c, i) => {
