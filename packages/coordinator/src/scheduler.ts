@@ -383,7 +383,8 @@ export class Scheduler extends EventEmitter {
     }
     const row = this.store.sweepById(id);
     this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0) }, 'sweep submitted');
-    if (row.state === 'running') this.sweeps.set(id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys });
+    // Its definition is the object just expanded, so leases reuse the configs the submit resolved.
+    if (row.state === 'running') this.sweeps.set(id, { row: { ...row, definition: def }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys });
     this.emit('progress', def.name);
     this.schedulePump();
     return { progress: this.progress(def.name), created: true };

@@ -200,7 +200,7 @@ export interface ExpandedTask {
  * naming the cell.
  */
 export function* expandSweep(def: SweepDefinition, simVersion: string): Generator<ExpandedTask> {
-  const resolver = new GridResolver(def, simVersion);
+  const resolver = resolverFor(def, simVersion);
   const total = gridSize(def.grid);
   for (let index = 0; index < total; index++) {
     const config = resolver.configAt(index);
@@ -229,7 +229,7 @@ export class GridResolver {
 
   constructor(
     private readonly def: SweepDefinition,
-    private readonly simVersion: string,
+    readonly simVersion: string,
   ) {
     this.names = axisOrder(Object.keys(def.grid.axes));
     this.inner = this.names.slice(1).reduce((n, a) => n * def.grid.axes[a]!.length, 1);
@@ -299,10 +299,19 @@ function resolveCell(def: SweepDefinition, cell: Record<string, AxisValue>, inde
  * same order iterateGrid yields. Cached per definition object.
  */
 export function configAt(def: SweepDefinition, index: number): RunConfig {
+  return resolverFor(def).configAt(index);
+}
+
+/**
+ * The resolver of `def`, cached per definition object, so that configs resolved
+ * while a sweep is expanded (submit) are reused when its tasks are leased.
+ * `simVersion` is needed for keys only; a cached resolver made without it is replaced.
+ */
+function resolverFor(def: SweepDefinition, simVersion?: string): GridResolver {
   let r = resolvers.get(def);
-  if (!r) {
-    r = new GridResolver(def, '');
+  if (!r || (simVersion !== undefined && r.simVersion !== simVersion)) {
+    r = new GridResolver(def, simVersion ?? '');
     resolvers.set(def, r);
   }
-  return r.configAt(index);
+  return r;
 }
