@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { resultFromWire, resultToWire } from './wire.js';
 import { createStream, resolveRunConfig, runSimulation, SIM_VERSION, type RunResult } from '@sdpo/sim';
-import { canonicalResultBody, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, splitLeaseMessage, splitResultsMessage } from './stream-codec.js';
+import { canonicalResultBody, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig } from './stream-codec.js';
 
 type Connect = { requestSerialize: (x: object) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } };
 const connect = () => (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
@@ -256,4 +256,16 @@ test('bytes that decode to a valid result but are not canonical take the re-enco
   refused.forEach((b, i) => check(b, true, i));
   t.true(checked > 300, `${checked} valid variants checked`);
   t.true(fast > 100, `${fast} took the fast path`);
+});
+
+test('configs and results packed into one buffer for a pool thread read back exactly; a failed task packs as nothing', (t) => {
+  const configs = [...results, odd].map((r) => decodeWireResult(encodeRunResult(r)).config);
+  const packed = packConfigs(configs);
+  t.is(packed.offsets.length, configs.length + 1);
+  t.deepEqual(configs.map((_, i) => unpackConfig(packed, i)), configs);
+  const out = packResults([results[0], undefined, results[1]]);
+  const slice = (i: number) => out.bytes.subarray(out.offsets[i], out.offsets[i + 1]);
+  t.deepEqual(Buffer.from(slice(0)), Buffer.from(encodeRunResult(results[0]!)));
+  t.is(slice(1).length, 0);
+  t.deepEqual(resultFromBytes(slice(2)), results[1]);
 });

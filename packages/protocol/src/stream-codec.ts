@@ -636,6 +636,56 @@ function writeTask(w: Out, t: LeaseTask): void {
   msg(w, 26, writeConfig, t.config);
 }
 
+/**
+ * Configs packed for a pool thread: their RunConfig bytes back to back, config
+ * `i` at `[offsets[i], offsets[i + 1])`. One buffer crosses threads as one copy,
+ * where each config object took a structured clone of its own.
+ */
+export interface PackedConfigs {
+  readonly bytes: Uint8Array;
+  readonly offsets: Uint32Array;
+}
+
+/** Packs configs for a pool thread (see {@link unpackConfig}). */
+export function packConfigs(configs: readonly DecodedConfig[]): PackedConfigs {
+  const w = writer();
+  const offsets = new Uint32Array(configs.length + 1);
+  configs.forEach((c, i) => {
+    writeConfig(w, c as unknown as RunConfig);
+    offsets[i + 1] = w.o;
+  });
+  return { bytes: finish(w, true), offsets };
+}
+
+/** Config `i` of packed configs, decoded (structure only; the run schema checks values). */
+export function unpackConfig(packed: PackedConfigs, i: number): DecodedConfig {
+  const b = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
+  const r: In = { b, o: packed.offsets[i]!, end: packed.offsets[i + 1]!, path: `configs[${i}]` };
+  const c = newConfig();
+  decodeConfig(r, c);
+  return c;
+}
+
+/**
+ * Results packed by a pool thread: their {@link encodeRunResult} bytes back to
+ * back, result `i` at `[offsets[i], offsets[i + 1])` (empty for a failed task).
+ */
+export interface PackedResults {
+  readonly bytes: Uint8Array;
+  readonly offsets: Uint32Array;
+}
+
+/** Encodes results (`undefined` for a failed task) back to back into one buffer, each as {@link encodeRunResult} would. */
+export function packResults(results: readonly (RunResult | undefined)[]): PackedResults {
+  const w = writer();
+  const offsets = new Uint32Array(results.length + 1);
+  results.forEach((r, i) => {
+    if (r) writeResult(w, r);
+    offsets[i + 1] = w.o;
+  });
+  return { bytes: finish(w, true), offsets };
+}
+
 /** A Lease as split by hand: each task's config decoded to its wire shape (checked by the run schema where it runs). */
 export interface LeaseFrame {
   readonly leaseId: string;

@@ -1,2 +1,2 @@
 export { startWorker, taskRunnerUrl, type WorkerOptions, type RunningWorker } from './worker.js';
-export type { Outcome } from './task-runner.js';
+export type { ChunkOutcome } from './task-runner.js';

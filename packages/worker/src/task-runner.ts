@@ -2,14 +2,21 @@
 // Chunks amortize the per-task cost of crossing threads when runs are short.
 // It imports @sdpo/sim only: every pool thread loads this module, and the
 // wire conversion (which would pull in gRPC) happens on the main thread.
-import { runSimulation, type RunConfigInput } from '@sdpo/sim';
-import { encodeRunResult, type DecodedConfig } from '@sdpo/protocol/stream-codec';
+import { runSimulation, type RunConfigInput, type RunResult } from '@sdpo/sim';
+import { packResults, unpackConfig, type DecodedConfig, type PackedConfigs, type PackedResults } from '@sdpo/protocol/stream-codec';
 
-/** What a pool thread returns per task. Errors are plain data: structured clone drops error classes. */
-export type Outcome =
-  /** `bytes`: the result as protobuf (see @sdpo/protocol/stream-codec); `wallMs`: its compute time. */
-  | { readonly ok: true; readonly bytes: Uint8Array; readonly wallMs: number }
-  | { readonly ok: false; readonly code: string; readonly message: string };
+/**
+ * What a pool thread returns for a chunk: the results' protobuf bytes packed in
+ * one buffer (see @sdpo/protocol/stream-codec; empty for a failed task), each
+ * task's compute time (ms), and the failures. Plain data in few objects: each
+ * object crossing threads is a structured clone of its own. Errors are data too:
+ * structured clone drops error classes.
+ */
+export interface ChunkOutcome {
+  readonly results: PackedResults;
+  readonly wallMs: Float64Array;
+  readonly failures: readonly { readonly index: number; readonly code: string; readonly message: string }[];
+}
 
 /**
  * Fault injection for tests, off unless `SDPO_FAULT_INJECT` is set to
@@ -35,18 +42,26 @@ function parseFaultRule(spec: string | undefined): { kind: 'throw' | 'crash'; ma
 }
 
 /** Runs each config of the chunk; configs come from the wire, so runSimulation's run schema is their check. */
-export default function runChunk(chunk: { readonly configs: readonly DecodedConfig[] }): Outcome[] {
-  return chunk.configs.map((config): Outcome => {
+export default function runChunk(chunk: { readonly configs: PackedConfigs }): ChunkOutcome {
+  const n = chunk.configs.offsets.length - 1;
+  const results: (RunResult | undefined)[] = [];
+  const wallMs = new Float64Array(n);
+  const failures: { index: number; code: string; message: string }[] = [];
+  for (let i = 0; i < n; i++) {
     try {
+      const config = unpackConfig(chunk.configs, i);
       if (fault?.matches(config)) {
         if (fault.kind === 'crash') process.kill(process.pid, 'SIGKILL');
         throw Object.assign(new Error(`injected fault (SDPO_FAULT_INJECT) for seed ${config.seed}`), { code: 'FAULT_INJECTED' });
       }
       const result = runSimulation(config as RunConfigInput);
-      return { ok: true, bytes: encodeRunResult(result), wallMs: result.timing.wallMs };
+      results.push(result);
+      wallMs[i] = result.timing.wallMs;
     } catch (err) {
+      results.push(undefined);
       const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'SIM_ERROR';
-      return { ok: false, code, message: err instanceof Error ? err.message : String(err) };
+      failures.push({ index: i, code, message: err instanceof Error ? err.message : String(err) });
     }
-  });
+  }
+  return { results: packResults(results), wallMs, failures };
 }

@@ -3,11 +3,11 @@ import { availableParallelism, hostname } from 'node:os';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import {
-  createSweepClient, encodeResultsMessage, LIMITS, parseCoordinatorMessage, PROTOCOL_VERSION, sdpoProto,
+  createSweepClient, encodeResultsMessage, LIMITS, packConfigs, parseCoordinatorMessage, PROTOCOL_VERSION, sdpoProto,
   type CoordinatorMessage__Output, type DecodedConfig, type EncodedResult, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { SIM_VERSION, type RunConfig } from '@sdpo/sim';
-import type { Outcome } from './task-runner.js';
+import type { ChunkOutcome } from './task-runner.js';
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -193,9 +193,9 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       chunksRunning++;
       for (const t of chunk) running.add(t);
       pool
-        .run({ configs: chunk.map((t) => t.config) })
-        .then((outcomes: Outcome[]) => finishChunk(chunk, outcomes))
-        .catch((err: unknown) => finishChunk(chunk, chunk.map(() => ({ ok: false as const, code: 'WORKER_THREAD', message: (err as Error).message }))))
+        .run({ configs: packConfigs(chunk.map((t) => t.config)) })
+        .then((outcome: ChunkOutcome) => finishChunk(chunk, outcome))
+        .catch((err: unknown) => finishChunk(chunk, undefined, (err as Error).message))
         .finally(() => {
           chunksRunning--;
           dispatch();
@@ -204,22 +204,26 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     }
   };
 
-  const finishChunk = (chunk: HeldTask[], outcomes: Outcome[]) => {
+  /** Takes a chunk's outcome (or, when its thread failed, `threadError` for all of its tasks). */
+  const finishChunk = (chunk: HeldTask[], outcome: ChunkOutcome | undefined, threadError = '') => {
+    const failed = new Map((outcome?.failures ?? []).map((f) => [f.index, f]));
+    const { bytes, offsets } = outcome?.results ?? { bytes: new Uint8Array(0), offsets: new Uint32Array(0) };
     chunk.forEach((t, i) => {
       running.delete(t);
       // Results of a closed stream's leases or revoked tasks would only be refused by fencing.
       if (t.conn !== conn || t.revoked) return;
-      const o = outcomes[i]!;
       pendingCredits++;
-      if (o.ok) {
+      const f = outcome ? failed.get(i) : { code: 'WORKER_THREAD', message: threadError };
+      if (!f) {
         stats.completed++;
-        const ms = o.wallMs;
+        const ms = outcome!.wallMs[i]!;
         if (Number.isFinite(ms) && ms >= 0) taskMs = taskMs > 0 ? 0.9 * taskMs + 0.1 * ms : ms;
-        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: o.bytes });
+        // A view into the chunk's buffer: it is copied into the Results message at the flush.
+        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: bytes.subarray(offsets[i], offsets[i + 1]) });
       } else {
         stats.failed++;
-        log.warn({ key: t.key, code: o.code, message: o.message }, 'task failed');
-        send({ failure: { key: t.key, leaseId: t.leaseId, attempt: t.attempt, code: o.code, message: o.message } });
+        log.warn({ key: t.key, code: f.code, message: f.message }, 'task failed');
+        send({ failure: { key: t.key, leaseId: t.leaseId, attempt: t.attempt, code: f.code, message: f.message } });
       }
     });
     // Credits go out at once (coalesced per tick) so new work arrives while the
