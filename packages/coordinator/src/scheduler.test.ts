@@ -236,22 +236,32 @@ async function runToEnd(scheduler: Scheduler, w: ReturnType<typeof workerOn>, na
     await until(() => w.leases().length > answered || scheduler.progress(name).state !== 'running');
     for (const lease of w.leases().slice(answered)) {
       answered++;
-      await results(scheduler, w.id, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+      await answer(scheduler, w.id, lease);
     }
   }
 }
 
-test('a key two sweeps share runs once; its result completes both, and a cancelled sweep still hands its in-flight result to the other', async (t) => {
+/** Returns every task of `lease` with its computed result; resolves with the ack. */
+const answer = (scheduler: Scheduler, workerId: string, lease: ReturnType<ReturnType<typeof workerOn>['leases']>[number]) =>
+  results(scheduler, workerId, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+
+/** Sweep 'first' (seeds 0–1) leased to one worker, then 'second' (seeds 0 to `seeds` − 1) submitted while those two are in flight. */
+async function overlapping(t: Parameters<typeof setup>[0], seeds: number) {
   const { scheduler, store, worker } = setup(t);
   const w = worker('a');
   await scheduler.submit(grid('first', 2));
   scheduler.credit(w.id, 2, 100);
   await until(() => w.leases().length === 1);
   const lease = w.leases()[0]!;
-  // Submitted while both of first's tasks are in flight: second waits for them instead of running them again.
-  await scheduler.submit(grid('second', 3));
+  await scheduler.submit(grid('second', seeds));
+  return { scheduler, store, w, answerFirst: () => answer(scheduler, w.id, lease) };
+}
+
+test('a key two sweeps share runs once; its result completes both, and a cancelled sweep still hands its in-flight result to the other', async (t) => {
+  // second is submitted while both of first's tasks are in flight: it waits for them instead of running them again.
+  const { scheduler, store, w, answerFirst } = await overlapping(t, 3);
   scheduler.cancel('first');
-  await results(scheduler, w.id, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+  await answerFirst();
   t.like(scheduler.progress('second'), { state: 'running', done: 2, cached: 2 });
   await runToEnd(scheduler, w, 'second');
   t.like(scheduler.progress('second'), { state: 'done', done: 3, cached: 2, computed: 1 });
@@ -320,14 +330,8 @@ test('a version 1 store (results indexed by key) is upgraded in place when opene
 });
 
 test('a sweep submitted while another runs its keys waits for those results instead of running them again', async (t) => {
-  const { scheduler, store, worker } = setup(t);
-  const w = worker('a');
-  await scheduler.submit(grid('first', 2));
-  scheduler.credit(w.id, 2, 100);
-  await until(() => w.leases().length === 1);
-  const lease = w.leases()[0]!;
-  await scheduler.submit(grid('second', 2));
-  await results(scheduler, w.id, lease.tasks!.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+  const { scheduler, store, answerFirst } = await overlapping(t, 2);
+  await answerFirst();
   t.like(scheduler.progress('first'), { state: 'done', computed: 2 });
   t.like(scheduler.progress('second'), { state: 'done', cached: 2, computed: 0 });
   t.deepEqual(store.sweepResults('second'), store.sweepResults('first'));
