@@ -207,7 +207,6 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   /** Takes a chunk's outcome (or, when its thread failed, `threadError` for all of its tasks). */
   const finishChunk = (chunk: HeldTask[], outcome: ChunkOutcome | undefined, threadError = '') => {
     const failed = new Map((outcome?.failures ?? []).map((f) => [f.index, f]));
-    const { bytes, offsets } = outcome?.results ?? { bytes: new Uint8Array(0), offsets: new Uint32Array(0) };
     chunk.forEach((t, i) => {
       running.delete(t);
       // Results of a closed stream's leases or revoked tasks would only be refused by fencing.
@@ -216,10 +215,11 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       const f = outcome ? failed.get(i) : { code: 'WORKER_THREAD', message: threadError };
       if (!f) {
         stats.completed++;
-        const ms = outcome!.wallMs[i]!;
+        const { results, wallMs } = outcome!;
+        const ms = wallMs[i]!;
         if (Number.isFinite(ms) && ms >= 0) taskMs = taskMs > 0 ? 0.9 * taskMs + 0.1 * ms : ms;
         // A view into the chunk's buffer: it is copied into the Results message at the flush.
-        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: bytes.subarray(offsets[i], offsets[i + 1]) });
+        pendingResults.push({ key: t.key, leaseId: t.leaseId, attempt: t.attempt, result: results.bytes.subarray(results.offsets[i], results.offsets[i + 1]) });
       } else {
         stats.failed++;
         log.warn({ key: t.key, code: f.code, message: f.message }, 'task failed');
