@@ -229,7 +229,8 @@ export class Store {
       // checkpoints as a backstop, past ~400 MiB of WAL, and when it closes.
       this.db.pragma('wal_autocheckpoint = 100000');
       this.db.transaction(() => {
-        if (v === '1') this.db.exec(MIGRATE_1_TO_2);
+        // Read again under the write lock: another process may have upgraded it meanwhile.
+        if (v === '1' && this.version() === '1') this.db.exec(MIGRATE_1_TO_2);
         this.db.exec(SCHEMA);
         if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
       }).immediate();
