@@ -19,6 +19,44 @@ test('a stream depends only on (seed, name): equal pairs agree, different names 
   t.notDeepEqual(draw(createStream(Number.MAX_SAFE_INTEGER, 'task')), draw(createStream(0, 'task')));
 });
 
+test('seeding follows spec §8 (FNV-1a name hash, splitmix64 from seed·φ64 XOR hash), also after the start-state cache starts over', (t) => {
+  // An independent BigInt implementation of the seeding, to compare the cached start states with.
+  const M = (1n << 64n) - 1n;
+  const reference = (seed: number, name: string): number[] => {
+    let h = 0xcbf29ce484222325n;
+    for (const ch of name) h = ((h ^ BigInt(ch.charCodeAt(0))) * 0x100000001b3n) & M;
+    let x = ((BigInt(seed) * 0x9e3779b97f4a7c15n) & M) ^ h;
+    const next = (): bigint => {
+      x = (x + 0x9e3779b97f4a7c15n) & M;
+      let z = x;
+      z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
+      z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
+      return z ^ (z >> 31n);
+    };
+    const a = next();
+    const b = next();
+    return [Number(a >> 32n) | 0, Number(a & 0xffffffffn) | 0, Number(b >> 32n) | 0, Number(b & 0xffffffffn) | 0];
+  };
+  const state = (r: Rng): number[] => {
+    const x = r as unknown as { s0: number; s1: number; s2: number; s3: number };
+    return [x.s0, x.s1, x.s2, x.s3];
+  };
+  const seeds = [0, 1, 7, 123_456, Number.MAX_SAFE_INTEGER];
+  for (const name of ['task', 'rollout', 'noise'] as const) {
+    for (const seed of seeds) t.deepEqual(state(createStream(seed, name)), reference(seed, name), `${name} ${seed}`);
+    // Twice: the second comes from the cache, and draws from the first must not have moved it.
+    const first = createStream(7, name);
+    for (let i = 0; i < 10; i++) first.nextU32();
+    t.deepEqual(state(createStream(7, name)), reference(7, name));
+  }
+  // More seeds than the cache keeps: it starts over, and every state is still right.
+  for (let seed = 10_000; seed < 15_000; seed++) {
+    const s = createStream(seed, 'rollout');
+    if (seed % 499 === 0) t.deepEqual(state(s), reference(seed, 'rollout'), `rollout ${seed}`);
+  }
+  for (const seed of seeds) t.deepEqual(state(createStream(seed, 'rollout')), reference(seed, 'rollout'), `rollout ${seed} again`);
+});
+
 test('uniforms lie in [0, 1) and Box–Muller normals have mean 0 and variance 1', (t) => {
   const r = createStream(7, 'noise');
   let s = 0;

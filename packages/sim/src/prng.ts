@@ -8,7 +8,8 @@
  * Seeding: a stream is named by (seed, name). The name is hashed with 64-bit
  * FNV-1a; the splitmix64 state starts at `seed·φ64 XOR hash(name)` (mod 2^64,
  * φ64 = 0x9E3779B97F4A7C15) and two splitmix64 outputs give the four 32-bit
- * state words (high word first). BigInt is used only here, once per stream.
+ * state words (high word first). BigInt is used only here, once per (seed, name)
+ * in a thread: start states are cached.
  *
  * Uniforms: 53-bit doubles in [0, 1) from two outputs, `(a>>>5)·2^26 + (b>>>6)` / 2^53.
  * Normals: Box–Muller on u1 = 1 − uniform ∈ (0, 1], u2 = uniform:
@@ -35,6 +36,37 @@ function splitmix64(state: { s: bigint }): bigint {
   return z ^ (z >> 31n);
 }
 
+/** The four state words of stream (seed, name), as seeded above. */
+function seedState(seed: number, name: string): Int32Array {
+  const st = { s: ((BigInt(seed) * 0x9e3779b97f4a7c15n) & MASK64) ^ fnv1a64(name) };
+  const a = splitmix64(st);
+  const b = splitmix64(st);
+  const w = Int32Array.of(Number(a >> 32n) | 0, Number(a & 0xffffffffn) | 0, Number(b >> 32n) | 0, Number(b & 0xffffffffn) | 0);
+  // The all-zero state is a fixed point of xoshiro; splitmix makes it astronomically unlikely, but be safe.
+  if ((w[0]! | w[1]! | w[2]! | w[3]!) === 0) w[0] = 1;
+  return w;
+}
+
+/**
+ * Start states by name and seed. Seeding costs a few µs of BigInt arithmetic, as
+ * much as all the rest of a one-step run on a tiny task, and a sweep uses a few
+ * seeds many times. Each name keeps at most {@link START_CACHE} seeds (then starts over).
+ */
+const startStates = new Map<string, Map<number, Int32Array>>();
+const START_CACHE = 4096;
+
+function startState(seed: number, name: string): Int32Array {
+  let bySeed = startStates.get(name);
+  if (!bySeed) startStates.set(name, (bySeed = new Map()));
+  let w = bySeed.get(seed);
+  if (!w) {
+    if (bySeed.size >= START_CACHE) bySeed.clear();
+    w = seedState(seed, name);
+    bySeed.set(seed, w);
+  }
+  return w;
+}
+
 /** The random stream names of spec §8. */
 export type StreamName = 'task' | 'rollout' | 'noise';
 
@@ -49,15 +81,11 @@ export class Rng {
 
   /** Creates the stream for (seed, name); seed a non-negative safe integer. */
   constructor(seed: number, name: string) {
-    const st = { s: ((BigInt(seed) * 0x9e3779b97f4a7c15n) & MASK64) ^ fnv1a64(name) };
-    const a = splitmix64(st);
-    const b = splitmix64(st);
-    this.s0 = Number(a >> 32n) | 0;
-    this.s1 = Number(a & 0xffffffffn) | 0;
-    this.s2 = Number(b >> 32n) | 0;
-    this.s3 = Number(b & 0xffffffffn) | 0;
-    // The all-zero state is a fixed point of xoshiro; splitmix makes it astronomically unlikely, but be safe.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const start = startState(seed, name);
+    this.s0 = start[0]!;
+    this.s1 = start[1]!;
+    this.s2 = start[2]!;
+    this.s3 = start[3]!;
   }
 
   /** Next raw output as an unsigned 32-bit integer. */

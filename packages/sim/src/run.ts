@@ -18,6 +18,8 @@ declare const performance: { now(): number };
 /** Mutable per-run state; every array is allocated once in {@link createRunState}. */
 export interface RunState {
   readonly config: RunConfig;
+  /** Where the state's arrays live; {@link runSimulation} releases it when the run is over. */
+  readonly arena: Arena;
   readonly task: Task;
   readonly batch: FeedbackBatch;
   /** Student logits θ and their softmax tables. */
@@ -78,7 +80,7 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
   // Doubles by array family (policy-sized, per token, per rollout, per row, scratch), with room for alignment.
   const R = T * (V + 1);
   const arena = new Arena(8 * (12 * P + 10 * G * T + 10 * G + 8 * R + T * V + 8 * V + 2 * config.hybrid.warmup) + 512);
-  const f64 = (n: number): Float64Array => arena.f64(n);
+  const f64 = arena.f64.bind(arena);
   const batch: FeedbackBatch = {
     feedback: config.feedback, vocab: V, length: T, group: G,
     seqs: arena.i32(G * T), fhat: f64(G), hints: f64(G * T),
@@ -86,7 +88,7 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
   const theta = f64(P);
   const teacher = f64(P);
   return {
-    config, task: t, batch, theta, student: createSoftmaxTables(theta, V, T, arena),
+    config, arena, task: t, batch, theta, student: createSoftmaxTables(theta, V, T, arena),
     teacher, teacherTables: createSoftmaxTables(teacher, V, T, arena), grad: f64(P), gradS: f64(P), gradR: f64(P),
     adamM: f64(P), adamV: f64(P),
     trueReward: f64(G), trueCredit: f64(G * T),
@@ -294,22 +296,9 @@ export function runSimulation(config: RunConfigInput | RunConfig, options: RunOp
   const credit: (number | null)[] = new Array<number | null>(nPoints);
   const kl: (number | null)[] = new Array<number | null>(nPoints);
   const alpha: (number | null)[] = new Array<number | null>(nPoints);
+  const curves: RunCurves & { point: number } = { step, reward, entropy, topSequenceProb, credit, kl, alpha, point: 0 };
   const m: ExactMetrics = { reward: 0, entropy: 0, topSequenceProb: 0 };
-
-  let point = 0;
-  const record = (k: number, cr: number | null, klv: number | null, al: number | null): void => {
-    ensureReachable(s.student, c.vocab, c.length);
-    exactMetrics(s.task, s.student.probs, s.student.logProbs, s.exactScratch, m);
-    step[point] = k;
-    reward[point] = m.reward;
-    entropy[point] = m.entropy;
-    topSequenceProb[point] = m.topSequenceProb;
-    credit[point] = cr;
-    kl[point] = klv;
-    alpha[point] = al;
-    point++;
-  };
-  record(0, null, null, null);
+  recordPoint(s, m, curves, 0, null, null, null);
 
   const n = c.group * c.length;
   let creditSum = 0;
@@ -340,7 +329,7 @@ export function runSimulation(config: RunConfigInput | RunConfig, options: RunOp
       alN++;
     }
     if (k % E === 0 || k === S) {
-      record(k, crN > 0 ? crSum / crN : null, klN > 0 ? klSum / klN : null, alN > 0 ? alSum / alN : null);
+      recordPoint(s, m, curves, k, crN > 0 ? crSum / crN : null, klN > 0 ? klSum / klN : null, alN > 0 ? alSum / alN : null);
       crSum = 0;
       crN = 0;
       klSum = 0;
@@ -350,7 +339,8 @@ export function runSimulation(config: RunConfigInput | RunConfig, options: RunOp
     }
   }
 
-  const curves: RunCurves = { step, reward, entropy, topSequenceProb, credit, kl, alpha };
+  // The state is dead from here (the curves are plain arrays): its buffer serves the next run.
+  s.arena.release();
   const initialReward = reward[0]!;
   const finalReward = reward[nPoints - 1]!;
   let auc = 0;
@@ -381,5 +371,19 @@ export function runSimulation(config: RunConfigInput | RunConfig, options: RunOp
     stepsTo90,
     topSequenceProbFinal: topSequenceProb[nPoints - 1]!,
   };
-  return { simVersion: SIM_VERSION, config: c, summary, curves, timing: { wallMs: performance.now() - start } };
+  return { simVersion: SIM_VERSION, config: c, summary, curves: { step, reward, entropy, topSequenceProb, credit, kl, alpha }, timing: { wallMs: performance.now() - start } };
+}
+
+/** Evaluates the exact metrics and writes curve point `cv.point` (step k) with its window's means. */
+function recordPoint(s: RunState, m: ExactMetrics, cv: RunCurves & { point: number }, k: number, cr: number | null, klv: number | null, al: number | null): void {
+  ensureReachable(s.student, s.config.vocab, s.config.length);
+  exactMetrics(s.task, s.student.probs, s.student.logProbs, s.exactScratch, m);
+  const i = cv.point++;
+  cv.step[i] = k;
+  cv.reward[i] = m.reward;
+  cv.entropy[i] = m.entropy;
+  cv.topSequenceProb[i] = m.topSequenceProb;
+  cv.credit[i] = cr;
+  cv.kl[i] = klv;
+  cv.alpha[i] = al;
 }
