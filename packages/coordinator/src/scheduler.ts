@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
-  canonicalResultBody, configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
+  canonicalResult, configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
   type SweepDefinition, type CoordinatorMessage,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -790,17 +790,22 @@ export class Scheduler extends EventEmitter {
         let body: Uint8Array;
         let wallMs: number;
         try {
-          // For the current lease the config is compared with the leased one (its key is known);
-          // anything else is checked in full and must hash to its key.
-          const expected = current ? inf.config : undefined;
-          const result = r.result instanceof Uint8Array ? resultFromBytes(r.result, expected) : resultFromWire(r.result, expected);
-          if (result.simVersion !== this.simVersion || (!current && taskKey(result.config, result.simVersion) !== r.key)) {
-            throw new ProtocolError('INVALID_RESULT', `result config/simVersion does not hash to task key ${r.key}`);
-          }
           // The stored body is always the canonical encoding: the bytes as received when they
-          // already are (a worker's own encoding, checked without re-encoding), else re-encoded.
-          body = (current && r.result instanceof Uint8Array && canonicalResultBody(r.result, inf.config, this.simVersion)) || encodeResultBody(result);
-          wallMs = result.timing.wallMs;
+          // already are (a worker's own encoding of a valid result of this lease, checked
+          // without decoding), else decoded, checked in full and re-encoded.
+          const fast = current && r.result instanceof Uint8Array ? canonicalResult(r.result, inf.config, this.simVersion) : undefined;
+          if (fast) ({ body, wallMs } = fast);
+          else {
+            // For the current lease the config is compared with the leased one (its key is known);
+            // anything else is checked in full and must hash to its key.
+            const expected = current ? inf.config : undefined;
+            const result = r.result instanceof Uint8Array ? resultFromBytes(r.result, expected) : resultFromWire(r.result, expected);
+            if (result.simVersion !== this.simVersion || (!current && taskKey(result.config, result.simVersion) !== r.key)) {
+              throw new ProtocolError('INVALID_RESULT', `result config/simVersion does not hash to task key ${r.key}`);
+            }
+            body = encodeResultBody(result);
+            wallMs = result.timing.wallMs;
+          }
         } catch (err) {
           const message = (err as Error).message;
           this.log.warn({ worker: workerId, key: r.key, err: message }, 'invalid result');

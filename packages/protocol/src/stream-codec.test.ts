@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { resultFromWire, resultToWire } from './wire.js';
 import { createStream, resolveRunConfig, runSimulation, SIM_VERSION, type RunResult } from '@sdpo/sim';
-import { canonicalResultBody, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig } from './stream-codec.js';
+import { canonicalResult, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig } from './stream-codec.js';
 
 type Connect = { requestSerialize: (x: object) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } };
 const connect = () => (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
@@ -110,7 +110,7 @@ test('a Lease encodes by hand and splits back to the same tasks; other coordinat
   }
 });
 
-// ---- canonicalResultBody -----------------------------------------------------------
+// ---- canonicalResult -----------------------------------------------------------
 
 /** A message as its fields: tag bytes and value bytes (length prefix included), in order. */
 type Fields = { tag: number[]; value: Buffer }[];
@@ -179,13 +179,14 @@ test('a result sent as its canonical bytes is stored without re-encoding: the bo
   for (const r of bases) {
     for (const wallMs of [0, 3.25]) {
       const bytes = encodeRunResult({ ...r, timing: { wallMs } });
-      const body = canonicalResultBody(bytes, r.config, r.simVersion);
-      t.truthy(body, 'a worker\'s own encoding takes the fast path');
-      t.deepEqual(Buffer.from(body!), Buffer.from(encodeResultBody(resultFromBytes(bytes, r.config))));
+      const fast = canonicalResult(bytes, r.config, r.simVersion);
+      t.truthy(fast, 'a worker\'s own encoding takes the fast path');
+      t.deepEqual(Buffer.from(fast!.body), Buffer.from(encodeResultBody(resultFromBytes(bytes, r.config))));
+      t.is(fast!.wallMs, wallMs);
     }
     // Leased another config: never the fast path.
-    t.is(canonicalResultBody(encodeRunResult(r), { ...r.config, seed: r.config.seed + 1 }, r.simVersion), undefined);
-    t.is(canonicalResultBody(encodeRunResult(r), r.config, `${r.simVersion}x`), undefined);
+    t.is(canonicalResult(encodeRunResult(r), { ...r.config, seed: r.config.seed + 1 }, r.simVersion), undefined);
+    t.is(canonicalResult(encodeRunResult(r), r.config, `${r.simVersion}x`), undefined);
   }
 });
 
@@ -195,20 +196,25 @@ test('bytes that decode to a valid result but are not canonical take the re-enco
   const bytes = Buffer.from(encodeRunResult({ ...r, timing: { wallMs: 7.5 } }));
   let fast = 0;
   let checked = 0;
-  /** The property: when the bytes are a valid result of this lease, a fast-path body (if any) is the re-encoding. */
+  /**
+   * The property: bytes that are not a valid result of this lease never take the fast path;
+   * when they are, a fast-path body (if any) is the re-encoding, with the same wall time.
+   */
   const check = (b: Buffer, mustRefuse = false, which = -1) => {
-    let expected: Uint8Array;
+    let valid: RunResult;
     try {
-      expected = encodeResultBody(resultFromBytes(b, config));
+      valid = resultFromBytes(b, config);
     } catch {
+      t.is(canonicalResult(b, config, r.simVersion), undefined, `invalid variant ${which} is refused`);
       return;
     }
     checked++;
-    const body = canonicalResultBody(b, config, r.simVersion);
-    if (mustRefuse) t.is(body, undefined, `variant ${which} is refused`);
-    if (body === undefined) return;
+    const accepted = canonicalResult(b, config, r.simVersion);
+    if (mustRefuse) t.is(accepted, undefined, `variant ${which} is refused`);
+    if (accepted === undefined) return;
     fast++;
-    t.deepEqual(Buffer.from(body), Buffer.from(expected));
+    t.deepEqual(Buffer.from(accepted.body), Buffer.from(encodeResultBody(valid)));
+    t.is(accepted.wallMs, valid.timing.wallMs);
   };
   // Every truncation and every single-byte corruption (seeded values).
   for (let n = 0; n <= bytes.length; n++) check(bytes.subarray(0, n));
@@ -256,6 +262,41 @@ test('bytes that decode to a valid result but are not canonical take the re-enco
   refused.forEach((b, i) => check(b, true, i));
   t.true(checked > 300, `${checked} valid variants checked`);
   t.true(fast > 100, `${fast} took the fast path`);
+});
+
+test('a result with a value the full check refuses never takes the fast path, whatever its encoding', (t) => {
+  const r = results[1]!;
+  const n = r.curves.step.length;
+  t.true(n >= 3);
+  const variants: [string, RunResult][] = [];
+  const summaryKeys = ['finalReward', 'initialReward', 'aucReward', 'entropyInitial', 'entropyFinal', 'entropyDrop', 'creditCorr', 'stepsTo90', 'topSequenceProbFinal'] as const;
+  for (const k of summaryKeys) {
+    for (const x of [Infinity, -Infinity, Number.NaN]) {
+      // NaN is how null travels, so it is valid where the metric may be null.
+      if (Number.isNaN(x) && (k === 'creditCorr' || k === 'stepsTo90')) continue;
+      variants.push([`summary.${k} = ${x}`, { ...r, summary: { ...r.summary, [k]: x } }]);
+    }
+  }
+  const curveKeys = ['step', 'reward', 'entropy', 'topSequenceProb', 'credit', 'kl', 'alpha'] as const;
+  for (const k of curveKeys) {
+    for (const x of [Infinity, -Infinity, Number.NaN]) {
+      if (Number.isNaN(x) && (k === 'credit' || k === 'kl' || k === 'alpha')) continue;
+      variants.push([`curves.${k}[1] = ${x}`, { ...r, curves: { ...r.curves, [k]: r.curves[k].map((v, i) => (i === 1 ? x : v)) } }]);
+    }
+    variants.push([`curves.${k} one point short`, { ...r, curves: { ...r.curves, [k]: r.curves[k].slice(1) } }]);
+    variants.push([`curves.${k} empty`, { ...r, curves: { ...r.curves, [k]: [] } }]);
+  }
+  const long = Array.from({ length: 100_002 }, (_, i) => i);
+  variants.push(['curves longer than the limit', { ...r, curves: { step: long, reward: long, entropy: long, topSequenceProb: long, credit: long, kl: long, alpha: long } }]);
+  for (const wallMs of [-1, Infinity, Number.NaN]) variants.push([`wallMs = ${wallMs}`, { ...r, timing: { wallMs } }]);
+  for (const [what, v] of variants) {
+    const bytes = encodeRunResult(v);
+    t.throws(() => resultFromBytes(bytes, r.config), { instanceOf: ProtocolError }, `${what}: the full check refuses it`);
+    t.is(canonicalResult(bytes, r.config, r.simVersion), undefined, `${what}: no fast path`);
+  }
+  // The same values with nulls where they are allowed are valid, and canonical.
+  const nulls: RunResult = { ...r, summary: { ...r.summary, creditCorr: null, stepsTo90: null }, curves: { ...r.curves, credit: r.curves.credit.map(() => null), alpha: r.curves.alpha.map(() => null) } };
+  t.truthy(canonicalResult(encodeRunResult(nulls), r.config, r.simVersion));
 });
 
 test('configs and results packed into one buffer for a pool thread read back exactly; a failed task packs as nothing', (t) => {

@@ -14,6 +14,7 @@
 // `@sdpo/protocol/stream-codec`.
 import type { RunConfig, RunResult } from '@sdpo/sim';
 import { ProtocolError } from './errors.js';
+import { LIMITS } from './wire.js';
 
 /**
  * A write position in a growable buffer. Nested messages are written in one
@@ -439,18 +440,23 @@ export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWir
 }
 
 /**
- * The stored body of a result a worker sent as `bytes` for a lease of
- * `config`, without re-encoding it, when those bytes are exactly what
- * {@link encodeRunResult} writes for the result they decode to (as a worker
- * writes them): then the body {@link encodeResultBody} would write is the same
- * bytes with the trailing wall time left out. Undefined when they are not
- * (fields out of order or repeated, zero scalars written, non-minimal varints,
- * NaNs with other bits, a config that is not the leased one byte for byte, …):
- * the caller re-encodes. Call it only for bytes that decoded and checked as a
- * result of this lease; besides the config and `simVersion` it reads
- * structure, not values.
+ * A result a worker sent as `bytes` for a lease of `config`, accepted without
+ * decoding it: its stored body and wall time, when the bytes are exactly what
+ * {@link encodeRunResult} writes (as a worker writes them) for a result that
+ * {@link resultFromBytes}(bytes, config) accepts. The body is then what
+ * {@link encodeResultBody} would write: the same bytes with the trailing wall
+ * time left out. Undefined otherwise, whether the bytes are invalid or only
+ * not canonical (fields out of order or repeated, zero scalars written,
+ * non-minimal varints, NaNs with other bits, a config that is not the leased
+ * one byte for byte, …): the caller decodes and checks them in full, for an
+ * error that says what is wrong, or a re-encoded body.
+ *
+ * Values are checked as the full check does: summary metrics finite (NaN, for
+ * null, only in creditCorr and stepsTo90), curves of one length up to
+ * {@link LIMITS}.maxCurvePoints, finite (NaN only in credit, kl and alpha),
+ * the wall time finite and not negative, simVersion the coordinator's own.
  */
-export function canonicalResultBody(bytes: Uint8Array, config: RunConfig, simVersion: string): Uint8Array | undefined {
+export function canonicalResult(bytes: Uint8Array, config: RunConfig, simVersion: string): { body: Uint8Array; wallMs: number } | undefined {
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r: Scan = { b, o: 0 };
   // simVersion, the coordinator's own (so valid UTF-8, which reads back to the same bytes), then the three messages, always written.
@@ -471,11 +477,12 @@ export function canonicalResultBody(bytes: Uint8Array, config: RunConfig, simVer
   if (b[r.o++] !== 34) return undefined;
   const curvesLen = scanLength(r, b.length);
   if (curvesLen < 0 || !scanCurves(r, r.o + curvesLen)) return undefined;
-  const bodyEnd = r.o;
-  if (bodyEnd === b.length) return b.subarray(0, bodyEnd);
+  const body = b.subarray(0, r.o);
+  if (r.o === b.length) return { body, wallMs: 0 };
   // The wall time, last and not +0 (which is not written); the stored body leaves it out.
   if (b[r.o++] !== 41 || b.length - r.o !== 8 || !scanDouble(b, r.o)) return undefined;
-  return b.subarray(0, bodyEnd);
+  const wallMs = b.readDoubleLE(r.o);
+  return wallMs > 0 && wallMs < Number.POSITIVE_INFINITY ? { body, wallMs } : undefined;
 }
 
 /** A position in bytes being checked for canonical form. */
@@ -515,7 +522,10 @@ NAN_BITS.writeDoubleLE(Number.NaN);
 const NAN_LO = NAN_BITS.readUInt32LE(0);
 const NAN_HI = NAN_BITS.readUInt32LE(4);
 
-/** Summary fields as {@link writeSummary} writes them: in field order, zeros left out. */
+/**
+ * Summary fields as {@link writeSummary} writes them: in field order, zeros left out;
+ * finite, but for creditCorr (tag 57) and stepsTo90 (tag 73), which may be NaN (null).
+ */
 function scanSummary(r: Scan, end: number): boolean {
   let last = 0;
   while (r.o < end) {
@@ -528,27 +538,43 @@ function scanSummary(r: Scan, end: number): boolean {
       if (x <= 0 || x >= 2 ** 32) return false;
     } else {
       if ((tag & 7) !== 1 || tag === 65 || tag > 81 || end - r.o < 8 || !scanDouble(r.b, r.o)) return false;
+      const x = r.b.readDoubleLE(r.o);
+      if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY || (x !== x && tag !== 57 && tag !== 73)) return false;
       r.o += 8;
     }
   }
   return r.o === end;
 }
 
-/** Curves as {@link writeCurves} writes them: packed, in field order, empty ones left out, NaN only with Number.NaN's bits. */
+/**
+ * Curves as {@link writeCurves} writes them: packed, in field order, empty ones left out,
+ * NaN only with Number.NaN's bits; all seven of one length, at most
+ * {@link LIMITS}.maxCurvePoints; finite, but for credit, kl and alpha (tags 42, 50, 58),
+ * which may be NaN (null).
+ */
 function scanCurves(r: Scan, end: number): boolean {
   let last = 0;
+  let points = -1;
+  let written = 0;
   while (r.o < end) {
     const tag = r.b[r.o++]!;
     if (tag <= last || (tag & 7) !== 2 || tag > 58) return false;
     last = tag;
+    written++;
     const len = scanLength(r, end);
     if (len <= 0 || len % 8 !== 0) return false;
+    if (points === -1) points = len / 8;
+    else if (len / 8 !== points) return false;
+    const nullable = tag >= 42;
     for (const stop = r.o + len; r.o < stop; r.o += 8) {
       const x = r.b.readDoubleLE(r.o);
-      if (x !== x && (r.b.readUInt32LE(r.o) !== NAN_LO || r.b.readUInt32LE(r.o + 4) !== NAN_HI)) return false;
+      if (x !== x) {
+        if (!nullable || r.b.readUInt32LE(r.o) !== NAN_LO || r.b.readUInt32LE(r.o + 4) !== NAN_HI) return false;
+      } else if (x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) return false;
     }
   }
-  return r.o === end;
+  // Every curve written (an empty one is left out, and then all are empty).
+  return r.o === end && (written === 7 || written === 0) && points <= LIMITS.maxCurvePoints;
 }
 
 /**
