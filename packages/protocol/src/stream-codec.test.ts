@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { resultFromWire, resultToWire } from './wire.js';
 import { createStream, resolveRunConfig, runSimulation, SIM_VERSION, type RunResult } from '@sdpo/sim';
-import { canonicalResult, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig } from './stream-codec.js';
+import { canonicalResult, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig, type LeaseFrame } from './stream-codec.js';
 
 type Connect = { requestSerialize: (x: object) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } };
 const connect = () => (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
@@ -93,13 +93,31 @@ test('malformed result bytes are refused with INVALID_RESULT naming where, never
   t.throws(() => splitResultsMessage(Buffer.from([26, 5, 10, 3, 97])), { message: /length past the end/ });
 });
 
-test('a Lease encodes by hand and splits back to the same tasks; other coordinator messages are not split', (t) => {
+test('a Lease encodes by hand and splits back to the same tasks, configs as their bytes; other coordinator messages are not split', (t) => {
   const tasks = results.map((r, i) => ({ key: String(i + 4).repeat(64), attempt: i + 1, config: r.config }));
   const bytes = encodeLeaseMessage('epoch-7', tasks);
-  t.deepEqual(splitLeaseMessage(bytes), { leaseId: 'epoch-7', tasks });
+  /** A split Lease with its configs decoded as a pool thread decodes them. */
+  const decoded = (lease: { leaseId: string; tasks: { key: string; attempt: number; config: Uint8Array }[] }) => ({
+    leaseId: lease.leaseId,
+    tasks: lease.tasks.map((x) => ({ ...x, config: unpackConfig(packConfigs([x.config]), 0) })),
+  });
+  const split = splitLeaseMessage(bytes)!;
+  t.deepEqual(decoded(split), { leaseId: 'epoch-7', tasks });
+  // Each config's bytes are exactly its encoding, as packConfigs writes a decoded config.
+  split.tasks.forEach((x, i) => t.deepEqual(Buffer.from(x.config), Buffer.from(packConfigs([decodeWireResult(encodeRunResult(results[i]!)).config]).bytes)));
+  // Protobuf merges a message field sent twice; so does the split (the bytes concatenate).
+  const one = Buffer.from(encodeLeaseMessage('epoch-8', [tasks[1]!]));
+  const [leaseField] = fieldsOf(one);
+  const [idField, taskField] = fieldsOf(unwrap(leaseField!.value));
+  const [keyField, attemptField, configField] = fieldsOf(unwrap(taskField!.value));
+  const cfg = fieldsOf(unwrap(configField!.value));
+  const halves = [cfg.slice(0, 5), cfg.slice(5)].map((f) => ({ tag: [26], value: delimited(bytesOf(f)) }));
+  const task = { tag: taskField!.tag, value: delimited(bytesOf([keyField!, attemptField!, ...halves])) };
+  const twice = bytesOf([{ tag: leaseField!.tag, value: delimited(bytesOf([idField!, task])) }]);
+  t.deepEqual(decoded(splitLeaseMessage(twice)!), { leaseId: 'epoch-8', tasks: [tasks[1]!] });
   type Connect = { responseSerialize: (x: object) => Buffer; responseDeserialize: (b: Buffer) => unknown };
   const c = (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
-  t.deepEqual(c.responseDeserialize(bytes), { msg: 'lease', lease: { leaseId: 'epoch-7', tasks } });
+  t.deepEqual(decoded((c.responseDeserialize(bytes) as { lease: LeaseFrame }).lease), { leaseId: 'epoch-7', tasks });
   t.is(splitLeaseMessage(c.responseSerialize({ ack: { accepted: [], rejected: ['a'.repeat(64)] } })), undefined);
   for (let n = 1; n < bytes.length; n += 7) {
     try {

@@ -13,7 +13,7 @@
 // nothing heavy: pool threads load this file through
 // `@sdpo/protocol/stream-codec`.
 import type { RunConfig, RunResult } from '@sdpo/sim';
-import { ProtocolError } from './errors.js';
+import { ProtocolError, type ProtocolErrorCode } from './errors.js';
 import { LIMITS } from './wire.js';
 
 /**
@@ -249,10 +249,12 @@ interface In {
   end: number;
   /** Where in the message, for errors (`result.curves`). */
   path: string;
+  /** The error code of a malformed message (INVALID_RESULT unless said). */
+  readonly code?: ProtocolErrorCode;
 }
 
 const malformed = (r: In, what: string): never => {
-  throw new ProtocolError('INVALID_RESULT', `${r.path}: malformed protobuf (${what}) at byte ${r.o}`);
+  throw new ProtocolError(r.code ?? 'INVALID_RESULT', `${r.path}: malformed protobuf (${what}) at byte ${r.o}`);
 };
 
 const unexpected = (r: In, tag: number): never => malformed(r, `unexpected field ${Math.floor(tag / 8)} with wire type ${tag & 7}`);
@@ -672,21 +674,31 @@ export interface PackedConfigs {
   readonly offsets: Uint32Array;
 }
 
-/** Packs configs for a pool thread (see {@link unpackConfig}). */
-export function packConfigs(configs: readonly DecodedConfig[]): PackedConfigs {
+/**
+ * Packs configs for a pool thread (see {@link unpackConfig}): a config's bytes as they
+ * came in a Lease ({@link splitLeaseMessage}) are copied as they are, a decoded one is encoded.
+ */
+export function packConfigs(configs: readonly (Uint8Array | DecodedConfig)[]): PackedConfigs {
   const w = writer();
   const offsets = new Uint32Array(configs.length + 1);
   configs.forEach((c, i) => {
-    writeConfig(w, c as unknown as RunConfig);
+    if (c instanceof Uint8Array) {
+      room(w, c.length);
+      w.b.set(c, w.o);
+      w.o += c.length;
+    } else writeConfig(w, c as unknown as RunConfig);
     offsets[i + 1] = w.o;
   });
   return { bytes: finish(w, true), offsets };
 }
 
-/** Config `i` of packed configs, decoded (structure only; the run schema checks values). */
+/**
+ * Config `i` of packed configs, decoded (structure only; the run schema checks values).
+ * Malformed bytes (a Lease's config is decoded only here) throw INVALID_MESSAGE.
+ */
 export function unpackConfig(packed: PackedConfigs, i: number): DecodedConfig {
   const b = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
-  const r: In = { b, o: packed.offsets[i]!, end: packed.offsets[i + 1]!, path: `configs[${i}]` };
+  const r: In = { b, o: packed.offsets[i]!, end: packed.offsets[i + 1]!, path: 'leased config', code: 'INVALID_MESSAGE' };
   const c = newConfig();
   decodeConfig(r, c);
   return c;
@@ -712,11 +724,18 @@ export function packResults(results: readonly (RunResult | undefined)[]): Packed
   return { bytes: finish(w, true), offsets };
 }
 
-/** A Lease as split by hand: each task's config decoded to its wire shape (checked by the run schema where it runs). */
+/**
+ * A Lease as split by hand. Each task's config stays the bytes it came as: the pool
+ * thread that runs it decodes it ({@link unpackConfig}) and the run schema checks it,
+ * so a malformed config fails its own task, and the worker's busy main thread never
+ * decodes and re-encodes it.
+ */
 export interface LeaseFrame {
   readonly leaseId: string;
-  readonly tasks: { key: string; attempt: number; config: DecodedConfig }[];
+  readonly tasks: { key: string; attempt: number; config: Uint8Array }[];
 }
+
+const EMPTY = new Uint8Array(0);
 
 /**
  * Decodes the bytes of a `CoordinatorMessage` that holds a `Lease`;
@@ -738,15 +757,17 @@ export function splitLeaseMessage(bytes: Uint8Array): LeaseFrame | undefined {
     if (tag !== 18) unexpected(r, tag);
     const path = `lease.tasks[${tasks.length}]`;
     const end = enter(r, path);
-    const task = { key: '', attempt: 0, config: newConfig() };
+    const task: LeaseFrame['tasks'][number] = { key: '', attempt: 0, config: EMPTY };
     while (r.o < r.end) {
       const t = readVarint(r);
       if (t === 10) task.key = readString(r);
       else if (t === 16) task.attempt = readVarint(r);
       else if (t === 26) {
-        const inner = enter(r, `${path}.config`);
-        decodeConfig(r, task.config);
-        leave(r, inner, path);
+        // A repeated message field merges (as protobufjs decodes it): its bytes concatenate.
+        const len = readLength(r);
+        const bytes = r.b.subarray(r.o, r.o + len);
+        task.config = task.config.length ? Buffer.concat([task.config, bytes]) : bytes;
+        r.o += len;
       } else unexpected(r, t);
     }
     leave(r, end, 'lease');

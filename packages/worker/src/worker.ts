@@ -58,7 +58,8 @@ interface HeldTask {
   readonly key: string;
   readonly leaseId: string;
   readonly attempt: number;
-  readonly config: DecodedConfig;
+  /** As it came in the Lease: its bytes (decoded in the pool thread that runs it), or decoded when the Lease was not split by hand. */
+  readonly config: Uint8Array | DecodedConfig;
   readonly conn: number;
   revoked: boolean;
 }
@@ -274,7 +275,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
         stats.leases++;
         // Configs arrive typed field by field (the stream codec decodes leases); the run schema
         // checks their values in the pool thread, keeping the main thread free for the stream.
-        for (const t of msg.lease.tasks) queue.push({ key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, config: t.config as DecodedConfig, conn, revoked: false });
+        for (const t of msg.lease.tasks) queue.push({ key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, config: t.config as Uint8Array | DecodedConfig, conn, revoked: false });
         dispatch();
         break;
       }
