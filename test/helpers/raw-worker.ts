@@ -2,7 +2,7 @@
 // exactly as given (custom serializers), so malformed protobuf, truncated and
 // oversized frames reach the coordinator unfiltered.
 import * as grpc from '@grpc/grpc-js';
-import { packageDefinition, type CoordinatorMessage__Output, type WorkerMessage } from '@sdpo/protocol';
+import { decodeConfigBytes, packageDefinition, type CoordinatorMessage__Output, type WorkerMessage } from '@sdpo/protocol';
 
 interface MethodDef {
   requestSerialize(v: unknown): Buffer;
@@ -36,7 +36,12 @@ export function rawConnect(address: string, options: { token?: string; maxSendBy
   const def = connectDef();
   const call = client.makeBidiStreamRequest<Buffer, Buffer>('/sdpo.v1.WorkerService/Connect', (b) => b, (b) => b, md);
   const received: CoordinatorMessage__Output[] = [];
-  call.on('data', (b: Buffer) => received.push(def.responseDeserialize(b) as CoordinatorMessage__Output));
+  call.on('data', (b: Buffer) => {
+    const m = def.responseDeserialize(b) as CoordinatorMessage__Output;
+    // A split Lease keeps each config as its bytes (a worker decodes them in its pool thread): decoded here.
+    for (const task of m.lease?.tasks ?? []) if (task.config instanceof Uint8Array) task.config = decodeConfigBytes(task.config) as never;
+    received.push(m);
+  });
   const status = new Promise<grpc.StatusObject>((resolve) => {
     call.on('status', (s: grpc.StatusObject) => {
       resolve(s);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { parseGridText, PROTOCOL_VERSION, resultToWire, type CoordinatorMessage } from '@sdpo/protocol';
+import { decodeConfigBytes, parseGridText, PROTOCOL_VERSION, resultToWire, splitLeaseMessage, type CoordinatorMessage } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { Scheduler, type Ack } from './scheduler.js';
 import { Store, StoreError } from './store.js';
@@ -27,10 +27,17 @@ function workerOn(scheduler: Scheduler, name: string) {
   const inbox: CoordinatorMessage[] = [];
   let aborted = '';
   const id = scheduler.addWorker({ name, threads: 1, simVersion: SIM_VERSION, protocolVersion: PROTOCOL_VERSION }, PROTOCOL_VERSION, {
-    send: (m) => inbox.push(m),
+    // Leases are sent encoded: read back as a worker reads them.
+    send: (m) => inbox.push(m instanceof Uint8Array ? (decodeLease(m) as CoordinatorMessage) : m),
     abort: (r) => (aborted = r),
   });
   return { id, inbox, leases: () => inbox.filter((m) => m.lease).map((m) => m.lease!), aborted: () => aborted };
+}
+
+/** An encoded Lease message as the object the stream's serializer would have encoded, configs decoded. */
+function decodeLease(bytes: Uint8Array) {
+  const lease = splitLeaseMessage(bytes)!;
+  return { lease: { leaseId: lease.leaseId, tasks: lease.tasks.map((x) => ({ ...x, config: decodeConfigBytes(x.config) })) } };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
-  canonicalResult, configAt, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
-  type SweepDefinition, type CoordinatorMessage,
+  canonicalResult, configAt, encodeLease, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
+  type SweepDefinition, type CoordinatorMessage, type LeaseTask,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
@@ -83,6 +83,8 @@ interface TaskRef {
 interface Inflight extends TaskRef {
   /** The config as leased: a result must carry exactly this config. */
   readonly config: RunConfig;
+  /** Its encoding as the Lease carried it (a view of the Lease's bytes). */
+  readonly leased: Uint8Array;
   readonly leaseId: string;
   readonly attempt: number;
   readonly workerId: string;
@@ -638,18 +640,22 @@ export class Scheduler extends EventEmitter {
     const tasks = this.take(w.credits, w);
     if (tasks.length === 0) return 0;
     const leaseId = `${this.epoch}-${++this.leaseCounter}`;
-    const wire = [];
+    const wire: LeaseTask[] = [];
     for (const t of tasks) {
       const rt = this.sweeps.get(t.sweepId)!;
       t.attempts++;
-      const config = configAt(rt.row.definition, t.idx);
-      const inf: Inflight = { sweepId: t.sweepId, idx: t.idx, key: t.key, attempts: t.attempts, fails: t.fails, lost: t.lost, config, leaseId, attempt: t.attempts, workerId: w.id };
+      wire.push({ key: t.key, attempt: t.attempts, config: configAt(rt.row.definition, t.idx) });
+    }
+    // Encoded here, not by the stream's serializer: each result's config is checked against these bytes.
+    const { bytes, configs } = encodeLease(leaseId, wire);
+    tasks.forEach((t, i) => {
+      const inf: Inflight = { sweepId: t.sweepId, idx: t.idx, key: t.key, attempts: t.attempts, fails: t.fails, lost: t.lost, config: wire[i]!.config, leased: configs[i]!, leaseId, attempt: t.attempts, workerId: w.id };
       this.inflight.set(t.key, inf);
       w.inflight.add(t.key);
-      wire.push({ key: t.key, attempt: inf.attempt, config });
-    }
+    });
     w.credits -= tasks.length;
-    w.sink.send({ lease: { leaseId, tasks: wire } });
+    // The stream's serializer passes encoded bytes through as they are.
+    w.sink.send(bytes as unknown as CoordinatorMessage);
     if (this.logLeases) this.log.debug({ worker: w.id, lease: leaseId, tasks: tasks.length }, 'leased');
     return tasks.length;
   }
@@ -793,7 +799,7 @@ export class Scheduler extends EventEmitter {
           // The stored body is always the canonical encoding: the bytes as received when they
           // already are (a worker's own encoding of a valid result of this lease, checked
           // without decoding), else decoded, checked in full and re-encoded.
-          const fast = current && r.result instanceof Uint8Array ? canonicalResult(r.result, inf.config, this.simVersion) : undefined;
+          const fast = current && r.result instanceof Uint8Array ? canonicalResult(r.result, inf.leased, this.simVersion) : undefined;
           if (fast) ({ body, wallMs } = fast);
           else {
             // For the current lease the config is compared with the leased one (its key is known);

@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import { packageDefinition, PROTO_FILES, PROTO_ROOT } from './loader.js';
 import { resultFromWire, resultToWire } from './wire.js';
 import { createStream, resolveRunConfig, runSimulation, SIM_VERSION, type RunResult } from '@sdpo/sim';
-import { canonicalResult, decodeWireResult, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig, type LeaseFrame } from './stream-codec.js';
+import { canonicalResult, decodeConfigBytes, decodeWireResult, encodeConfig, encodeLease, encodeLeaseMessage, encodeResultsMessage, encodeRunResult, packConfigs, packResults, splitLeaseMessage, splitResultsMessage, unpackConfig, type LeaseFrame } from './stream-codec.js';
 
 type Connect = { requestSerialize: (x: object) => Buffer; requestDeserialize: (b: Buffer) => { results: { results: { result: unknown }[] } } };
 const connect = () => (packageDefinition()['sdpo.v1.WorkerService'] as unknown as Record<string, Connect>)['Connect']!;
@@ -99,12 +99,16 @@ test('a Lease encodes by hand and splits back to the same tasks, configs as thei
   /** A split Lease with its configs decoded as a pool thread decodes them. */
   const decoded = (lease: { leaseId: string; tasks: { key: string; attempt: number; config: Uint8Array }[] }) => ({
     leaseId: lease.leaseId,
-    tasks: lease.tasks.map((x) => ({ ...x, config: unpackConfig(packConfigs([x.config]), 0) })),
+    tasks: lease.tasks.map((x) => ({ ...x, config: decodeConfigBytes(x.config) })),
   });
   const split = splitLeaseMessage(bytes)!;
   t.deepEqual(decoded(split), { leaseId: 'epoch-7', tasks });
-  // Each config's bytes are exactly its encoding, as packConfigs writes a decoded config.
+  // Each config's bytes are exactly its encoding, as packConfigs writes a decoded config; encodeLease gives the same views.
   split.tasks.forEach((x, i) => t.deepEqual(Buffer.from(x.config), Buffer.from(packConfigs([decodeWireResult(encodeRunResult(results[i]!)).config]).bytes)));
+  split.tasks.forEach((x, i) => t.deepEqual(Buffer.from(x.config), encodeConfig(results[i]!.config)));
+  const viaLease = encodeLease('epoch-7', tasks);
+  t.deepEqual(viaLease.bytes, bytes);
+  t.deepEqual(viaLease.configs.map((c) => Buffer.from(c)), split.tasks.map((x) => Buffer.from(x.config)));
   // Protobuf merges a message field sent twice; so does the split (the bytes concatenate).
   const one = Buffer.from(encodeLeaseMessage('epoch-8', [tasks[1]!]));
   const [leaseField] = fieldsOf(one);
@@ -197,20 +201,21 @@ test('a result sent as its canonical bytes is stored without re-encoding: the bo
   for (const r of bases) {
     for (const wallMs of [0, 3.25]) {
       const bytes = encodeRunResult({ ...r, timing: { wallMs } });
-      const fast = canonicalResult(bytes, r.config, r.simVersion);
+      const fast = canonicalResult(bytes, encodeConfig(r.config), r.simVersion);
       t.truthy(fast, 'a worker\'s own encoding takes the fast path');
       t.deepEqual(Buffer.from(fast!.body), Buffer.from(encodeResultBody(resultFromBytes(bytes, r.config))));
       t.is(fast!.wallMs, wallMs);
     }
     // Leased another config: never the fast path.
-    t.is(canonicalResult(encodeRunResult(r), { ...r.config, seed: r.config.seed + 1 }, r.simVersion), undefined);
-    t.is(canonicalResult(encodeRunResult(r), r.config, `${r.simVersion}x`), undefined);
+    t.is(canonicalResult(encodeRunResult(r), encodeConfig({ ...r.config, seed: r.config.seed + 1 }), r.simVersion), undefined);
+    t.is(canonicalResult(encodeRunResult(r), encodeConfig(r.config), `${r.simVersion}x`), undefined);
   }
 });
 
 test('bytes that decode to a valid result but are not canonical take the re-encoding path, and any fast-path body equals the re-encoding', (t) => {
   const r = results[1]!;
   const config = r.config;
+  const leased = encodeConfig(config);
   const bytes = Buffer.from(encodeRunResult({ ...r, timing: { wallMs: 7.5 } }));
   let fast = 0;
   let checked = 0;
@@ -223,11 +228,11 @@ test('bytes that decode to a valid result but are not canonical take the re-enco
     try {
       valid = resultFromBytes(b, config);
     } catch {
-      t.is(canonicalResult(b, config, r.simVersion), undefined, `invalid variant ${which} is refused`);
+      t.is(canonicalResult(b, leased, r.simVersion), undefined, `invalid variant ${which} is refused`);
       return;
     }
     checked++;
-    const accepted = canonicalResult(b, config, r.simVersion);
+    const accepted = canonicalResult(b, leased, r.simVersion);
     if (mustRefuse) t.is(accepted, undefined, `variant ${which} is refused`);
     if (accepted === undefined) return;
     fast++;
@@ -310,11 +315,11 @@ test('a result with a value the full check refuses never takes the fast path, wh
   for (const [what, v] of variants) {
     const bytes = encodeRunResult(v);
     t.throws(() => resultFromBytes(bytes, r.config), { instanceOf: ProtocolError }, `${what}: the full check refuses it`);
-    t.is(canonicalResult(bytes, r.config, r.simVersion), undefined, `${what}: no fast path`);
+    t.is(canonicalResult(bytes, encodeConfig(r.config), r.simVersion), undefined, `${what}: no fast path`);
   }
   // The same values with nulls where they are allowed are valid, and canonical.
   const nulls: RunResult = { ...r, summary: { ...r.summary, creditCorr: null, stepsTo90: null }, curves: { ...r.curves, credit: r.curves.credit.map(() => null), alpha: r.curves.alpha.map(() => null) } };
-  t.truthy(canonicalResult(encodeRunResult(nulls), r.config, r.simVersion));
+  t.truthy(canonicalResult(encodeRunResult(nulls), encodeConfig(r.config), r.simVersion));
 });
 
 test('configs and results packed into one buffer for a pool thread read back exactly; a failed task packs as nothing', (t) => {

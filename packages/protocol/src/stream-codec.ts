@@ -442,7 +442,8 @@ export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWir
 }
 
 /**
- * A result a worker sent as `bytes` for a lease of `config`, accepted without
+ * A result a worker sent as `bytes` for a lease of `config`, whose encoding
+ * the lease carried as `leased` ({@link encodeLease}), accepted without
  * decoding it: its stored body and wall time, when the bytes are exactly what
  * {@link encodeRunResult} writes (as a worker writes them) for a result that
  * {@link resultFromBytes}(bytes, config) accepts. The body is then what
@@ -458,7 +459,7 @@ export function decodeWireResult(bytes: Uint8Array, path = 'result'): DecodedWir
  * {@link LIMITS}.maxCurvePoints, finite (NaN only in credit, kl and alpha),
  * the wall time finite and not negative, simVersion the coordinator's own.
  */
-export function canonicalResult(bytes: Uint8Array, config: RunConfig, simVersion: string): { body: Uint8Array; wallMs: number } | undefined {
+export function canonicalResult(bytes: Uint8Array, leased: Uint8Array, simVersion: string): { body: Uint8Array; wallMs: number } | undefined {
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r: Scan = { b, o: 0 };
   // simVersion, the coordinator's own (so valid UTF-8, which reads back to the same bytes), then the three messages, always written.
@@ -468,10 +469,7 @@ export function canonicalResult(bytes: Uint8Array, config: RunConfig, simVersion
   r.o += versionLen;
   if (b[r.o++] !== 18) return undefined;
   const configLen = scanLength(r, b.length);
-  if (configLen < 0) return undefined;
-  const w = writer();
-  writeConfig(w, config);
-  if (w.o !== configLen || w.b.compare(b, r.o, r.o + configLen, 0, configLen) !== 0) return undefined;
+  if (configLen < 0 || configLen !== leased.length || b.compare(leased, 0, configLen, r.o, r.o + configLen) !== 0) return undefined;
   r.o += configLen;
   if (b[r.o++] !== 26) return undefined;
   const summaryLen = scanLength(r, b.length);
@@ -653,6 +651,22 @@ export function encodeLeaseMessage(leaseId: string, tasks: readonly LeaseTask[])
   return finish(w);
 }
 
+/**
+ * A Lease message as {@link encodeLeaseMessage} writes it, and each task's config
+ * encoding as a view of it: what its result must carry byte for byte ({@link canonicalResult}).
+ */
+export function encodeLease(leaseId: string, tasks: readonly LeaseTask[]): { bytes: Buffer; configs: Uint8Array[] } {
+  const bytes = encodeLeaseMessage(leaseId, tasks);
+  return { bytes, configs: splitLeaseMessage(bytes)!.tasks.map((t) => t.config) };
+}
+
+/** The protobuf bytes of `sdpo.v1.RunConfig` for `config`, as a Lease or a result carries them. */
+export function encodeConfig(config: RunConfig): Buffer {
+  const w = writer();
+  writeConfig(w, config);
+  return finish(w);
+}
+
 function writeLease(w: Out, l: { leaseId: string; tasks: readonly LeaseTask[] }): void {
   str(w, 10, l.leaseId);
   for (const t of l.tasks) msg(w, 18, writeTask, t);
@@ -697,8 +711,17 @@ export function packConfigs(configs: readonly (Uint8Array | DecodedConfig)[]): P
  * Malformed bytes (a Lease's config is decoded only here) throw INVALID_MESSAGE.
  */
 export function unpackConfig(packed: PackedConfigs, i: number): DecodedConfig {
-  const b = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset, packed.bytes.byteLength);
-  const r: In = { b, o: packed.offsets[i]!, end: packed.offsets[i + 1]!, path: 'leased config', code: 'INVALID_MESSAGE' };
+  return readConfig(packed.bytes, packed.offsets[i]!, packed.offsets[i + 1]!);
+}
+
+/** A config's bytes (as a split Lease gives them) decoded, as {@link unpackConfig} decodes them. */
+export function decodeConfigBytes(bytes: Uint8Array): DecodedConfig {
+  return readConfig(bytes, 0, bytes.length);
+}
+
+function readConfig(bytes: Uint8Array, start: number, end: number): DecodedConfig {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r: In = { b, o: start, end, path: 'leased config', code: 'INVALID_MESSAGE' };
   const c = newConfig();
   decodeConfig(r, c);
   return c;
