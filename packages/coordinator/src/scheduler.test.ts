@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { decodeConfigBytes, parseGridText, PROTOCOL_VERSION, resultToWire, splitLeaseMessage, type CoordinatorMessage } from '@sdpo/protocol';
+import { decodeConfigBytes, parseGridText, ProtocolError, PROTOCOL_VERSION, resultToWire, splitLeaseMessage, type CoordinatorMessage } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION, type RunConfig } from '@sdpo/sim';
-import { Scheduler, type Ack } from './scheduler.js';
+import { Scheduler, type Ack, type SweepProgress } from './scheduler.js';
 import { Store, StoreError } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
-function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number } = {}, logger = pino({ level: 'silent' })) {
+function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; expandThreadMin?: number } = {}, logger = pino({ level: 'silent' })) {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-'));
   const store = new Store(join(dir, 's.db'));
   const scheduler = new Scheduler(store, { logger, ...opts });
@@ -353,4 +353,44 @@ test('a grid that repeats a cell runs it once; the repeat is completed from its 
   t.like(scheduler.progress('twice'), { state: 'done', done: 3, computed: 2, cached: 1 });
   t.deepEqual(store.sweepResults('twice').map((r) => r.config.seed), [4, 4, 5]);
   t.is(store.countEvents('twice', 'result'), 2);
+});
+
+test('a grid expanded on its own thread gives the task rows of one expanded inline; an invalid cell fails its submit the same way and leaves nothing', async (t) => {
+  const inline = setup(t, { expandThreadMin: Number.POSITIVE_INFINITY });
+  const threaded = setup(t, { expandThreadMin: 0 });
+  const rows = (s: Store, name: string) =>
+    s.db.prepare('SELECT t.idx, t.key, t.state, t.result FROM tasks t JOIN sweeps w ON w.id = t.sweep_id WHERE w.name = ? ORDER BY t.idx').raw().all(name);
+  // 4,200 tasks: more than one batch of keys from the thread (4,096).
+  const big = parseGridText('name: big\naxes:\n  seed: {from: 0, to: 2100}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: binary\n  noise: 0\n  steps: 1\n  vocab: 3\n  length: 2\n', 'big.yaml');
+  // Shares seeds 2000-2099 with big: those are cached at submit.
+  const more = parseGridText('name: more\naxes:\n  seed: {from: 2000, to: 2200}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: binary\n  noise: 0\n  steps: 1\n  vocab: 3\n  length: 2\n', 'more.yaml');
+  for (const { scheduler } of [inline, threaded]) {
+    t.is((await scheduler.submit(big)).progress.total, 4200);
+  }
+  const bigRows = rows(threaded.store, 'big');
+  t.is(bigRows.length, 4200);
+  t.deepEqual(bigRows, rows(inline.store, 'big'));
+  // Mark big's tasks of seeds 2000-2099 done, so the next submit finds them in the cache.
+  for (const { store } of [inline, threaded]) {
+    store.db.exec("INSERT INTO results (id, key, sim_version, body, wall_ms, worker, created_at) SELECT idx + 1, key, 'x', x'00', 0, 'w', 'now' FROM tasks WHERE idx >= 4000");
+    store.db.exec('UPDATE tasks SET state = 1, result = idx + 1 WHERE idx >= 4000');
+  }
+  const progress = await Promise.all([inline, threaded].map(({ scheduler }) => scheduler.submit(more).then((r) => r.progress)));
+  const counts = ({ total, done, cached, computed, state }: SweepProgress) => ({ total, done, cached, computed, state });
+  t.deepEqual(counts(progress[1]!), { total: 400, done: 200, cached: 200, computed: 0, state: 'running' });
+  t.deepEqual(counts(progress[0]!), counts(progress[1]!));
+  t.deepEqual(rows(threaded.store, 'more'), rows(inline.store, 'more'));
+  // vocab 32 with length 6 is too large a space (32^6 > 2^22): only the expansion meets that combination.
+  const bad = parseGridText('name: bad\naxes:\n  seed: {from: 0, to: 3}\n  vocab: [3, 32]\n  length: [2, 6]\nfixed:\n  method: reinforce\n  feedback: binary\n  noise: 0\n  steps: 1\n', 'bad.yaml');
+  const errors = await Promise.all([inline, threaded].map(({ scheduler }) => scheduler.submit(bad).then(() => undefined, (err: Error) => err)));
+  t.true(errors[1] instanceof ProtocolError, String(errors[1]));
+  t.is((errors[1] as ProtocolError).code, 'INVALID_GRID');
+  t.is(errors[1]!.message, errors[0]!.message);
+  t.deepEqual((errors[1] as ProtocolError).issues, (errors[0] as ProtocolError).issues);
+  for (const { store } of [inline, threaded]) {
+    t.is(store.getSweep('bad'), undefined);
+    t.is(store.db.prepare('SELECT count(*) FROM tasks').pluck().get(), 4200 + 400);
+  }
+  // The thread serves the next submit after a failed one.
+  t.is((await threaded.scheduler.submit({ ...more, name: 'again' })).progress.cached, 200);
 });

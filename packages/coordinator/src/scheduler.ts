@@ -3,12 +3,13 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
-  canonicalResult, configAt, encodeLease, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
+  canonicalResult, configAt, encodeLease, encodeResultBody, resultFromBytes, resultFromWire, taskKey, ProtocolError,
   type SweepDefinition, type CoordinatorMessage, type LeaseTask,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
+import { inlineKeys, KeyThread } from './keys.js';
 
 /** Scheduler tuning; every period in ms. */
 export interface SchedulerOptions {
@@ -30,6 +31,11 @@ export interface SchedulerOptions {
    * resumes on its own when resubmitted.
    */
   readonly resume?: boolean;
+  /**
+   * Grids of at least this many tasks are expanded (cells resolved, keys hashed) on a
+   * thread of their own while the submit writes their rows (default {@link EXPAND_THREAD_MIN}).
+   */
+  readonly expandThreadMin?: number;
 }
 
 /** Progress of one sweep, as `status` shows it. */
@@ -146,6 +152,9 @@ const ISOLATE_AFTER_LOSSES = 2;
  * ones, 32 s in one transaction (measured); a status call waits at most about one slice.
  */
 const SUBMIT_SLICE_MS = 20;
+
+/** Grids of at least this many tasks are expanded on their own thread (see {@link KeyThread}). */
+const EXPAND_THREAD_MIN = 10_000;
 /**
  * Per turn of the event loop, at most about this many tasks are leased and this many
  * results committed (whole batches, so a turn may run over). A status call waits for
@@ -193,6 +202,8 @@ interface QueuedResults {
  */
 export class Scheduler extends EventEmitter {
   readonly leaseMs: number;
+  private readonly expandThreadMin: number;
+  private readonly keyThread = new KeyThread();
   readonly heartbeatMs: number;
   readonly maxLost: number;
   readonly simVersion: string;
@@ -238,6 +249,7 @@ export class Scheduler extends EventEmitter {
   ) {
     super();
     this.leaseMs = options.leaseMs ?? 60_000;
+    this.expandThreadMin = options.expandThreadMin ?? EXPAND_THREAD_MIN;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.maxLost = options.maxLost ?? 5;
     this.simVersion = options.simVersion ?? SIM_VERSION;
@@ -335,25 +347,28 @@ export class Scheduler extends EventEmitter {
     const t0 = performance.now();
     // The id the sweep row will take; its task rows are written under it first.
     const id = (this.q.maxSweepId.get() as number) + 1;
-    const cells = expandSweep(def, this.simVersion);
+    const keys = total >= this.expandThreadMin ? this.keyThread.keys(def, this.simVersion) : inlineKeys(def, this.simVersion);
     // Cache hits when written, plus rows a result completed since (counted by commitResults).
     let hits = 0;
     // Whether another task row (of any sweep, or of this one) has one of its keys.
     let sharesKeys = false;
     this.building = { id, cachedLater: 0 };
     try {
+      let index = 0;
       for (let finished = false; !finished;) {
+        await keys.ready();
         const until = performance.now() + SUBMIT_SLICE_MS;
         this.store.db.transaction(() => {
           for (let n = 0; ; n++) {
             // The clock is read every 256 rows: a row costs a few µs.
             if ((n & 255) === 255 && performance.now() > until) return;
-            const c = cells.next();
-            if (c.done) {
+            const key = keys.next();
+            // None ready yet (the expansion thread is behind): this slice ends here.
+            if (key === null) return;
+            if (key === undefined) {
               finished = true;
               return;
             }
-            const key = Buffer.from(c.value.key, 'hex');
             // Usually nothing: a new key. Else the rows that share it, any with a result.
             let result: number | undefined;
             for (const [sweepId, stored] of this.q.keyRows.all(key) as [number, number | null][]) {
@@ -363,7 +378,7 @@ export class Scheduler extends EventEmitter {
               if (stored !== null) result = stored;
             }
             if (result !== undefined) hits++;
-            this.q.insertTask.run(id, c.value.index, key, result === undefined ? TASK.pending : TASK.cached, result ?? null);
+            this.q.insertTask.run(id, index++, key, result === undefined ? TASK.pending : TASK.cached, result ?? null);
           }
         }).immediate();
         if (!finished) await new Promise((r) => setImmediate(r));
@@ -377,6 +392,7 @@ export class Scheduler extends EventEmitter {
         this.q.event.run(isoNow(), 'submitted', id, null, null, JSON.stringify({ total, cached }));
       }).immediate();
     } catch (err) {
+      this.keyThread.abandon(keys);
       // A store already closed (shutdown) keeps them until the next start drops them.
       if (this.store.db.open) this.q.deleteTasks.run(id);
       throw err;
@@ -1049,6 +1065,7 @@ export class Scheduler extends EventEmitter {
   /** Stops: commits queued results, and from now on a worker leaving loses no task (its leases are void anyway). */
   close(): void {
     this.closed = true;
+    this.keyThread.stop();
     this.flushInbound(Number.POSITIVE_INFINITY);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
