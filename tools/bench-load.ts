@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import {
-  configFromWire, createSweepClient, encodeResultsMessage, encodeRunResult, gridToWire, LIMITS, parseGridData, PROTOCOL_VERSION, sdpoProto,
+  createSweepClient, decodeConfigBytes, encodeResultsMessage, encodeRunResult, gridToWire, LIMITS, parseGridData, PROTOCOL_VERSION, sdpoProto,
   type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
-import { runSimulation, SIM_VERSION } from '@sdpo/sim';
+import { runSimulation, SIM_VERSION, type RunConfigInput } from '@sdpo/sim';
 import { loadLine, REPO, rssMiB, spawnSdpo, waitOutput } from './bench-sweep-helpers.js';
 
 const { values } = parseArgs({
@@ -78,7 +78,7 @@ function simulatedWorker(i: number) {
       // Credits granted before the sweep existed waited for the submit, not for the coordinator: not samples.
       if (creditAt >= sampleFrom) leaseLatency.push(performance.now() - creditAt);
       creditAt = 0;
-      const results = m.lease.tasks.map((t) => ({ key: t.key, leaseId: m.lease!.leaseId, attempt: t.attempt, result: encodeRunResult(runSimulation(configFromWire(t.config))) }));
+      const results = m.lease.tasks.map((t) => ({ key: t.key, leaseId: m.lease!.leaseId, attempt: t.attempt, result: encodeRunResult(runSimulation(decodeConfigBytes(t.config as unknown as Uint8Array) as RunConfigInput)) }));
       // Encoded as the real worker does (the stream's serializer passes the bytes through).
       call.write(encodeResultsMessage(results) as unknown as WorkerMessage);
     } else if (m.ack) {

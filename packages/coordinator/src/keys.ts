@@ -37,12 +37,18 @@ function threadUrl(): URL {
   return new URL(`./expand-thread${ext}`, import.meta.url);
 }
 
+/** How long the expansion thread waits for another submit before it exits, ms. */
+const KEY_THREAD_IDLE_MS = 5_000;
+
 /**
  * A thread that expands grids for big submits. Resolving a cell and hashing its
  * key cost the coordinator's thread about as much as writing the task's row; on
  * this thread that work runs in parallel with the writes (and with serving
  * workers). A one-thread Piscina pool, started on first use (Piscina loads the
  * task's TypeScript under tsx, as for the worker's pool); submits run one at a time.
+ * The thread exits after {@link KEY_THREAD_IDLE_MS} without a submit: starting it
+ * costs about a second under tsx, so back-to-back submits keep it, while a
+ * coordinator that only serves does not carry its ~100 MiB (measured RSS).
  */
 export class KeyThread {
   private pool: Piscina | undefined;
@@ -51,7 +57,7 @@ export class KeyThread {
   /** The keys of `def`'s cells, computed on the thread. */
   keys(def: SweepDefinition, simVersion: string): KeySource {
     this.end(new Error('superseded by another submit'));
-    this.pool ??= new Piscina({ filename: threadUrl().href, minThreads: 0, maxThreads: 1, idleTimeout: 30_000 });
+    this.pool ??= new Piscina({ filename: threadUrl().href, minThreads: 0, maxThreads: 1, idleTimeout: KEY_THREAD_IDLE_MS });
     const { port1, port2 } = new MessageChannel();
     const source = new ThreadKeys();
     const current = { source, port: port1 };
