@@ -268,9 +268,10 @@ export class Scheduler extends EventEmitter {
       saveCounts: db.prepare(
         'UPDATE sweeps SET done = ?, failed = ?, cancelled = ?, cached = ?, computed = ?, state = ?, finished_at = ? WHERE id = ?',
       ),
-      pending: db.prepare(
-        'SELECT idx, key, attempts, fails FROM tasks WHERE sweep_id = ? AND idx >= ? AND state = 0 ORDER BY idx LIMIT ?',
-      ),
+      // Rows as arrays, keys as hex text from SQLite: half the cost of objects holding a Buffer per key.
+      pending: db
+        .prepare('SELECT idx, lower(hex(key)), attempts, fails FROM tasks WHERE sweep_id = ? AND idx >= ? AND state = 0 ORDER BY idx LIMIT ?')
+        .raw(),
       taskState: db.prepare('SELECT state FROM tasks WHERE sweep_id = ? AND idx = ?').pluck(),
       insertResult: db.prepare('INSERT INTO results (key, sim_version, body, wall_ms, worker, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       resultBody: db.prepare('SELECT r.body FROM tasks t JOIN results r ON r.id = t.result WHERE t.key = ? LIMIT 1').pluck(),
@@ -721,11 +722,11 @@ export class Scheduler extends EventEmitter {
       this.settled.clear();
       for (const rt of this.sweeps.values()) {
         if (rt.exhausted || rt.row.state !== 'running') continue;
-        const rows = this.q.pending.all(rt.row.id, rt.cursor, REFILL) as { idx: number; key: Buffer; attempts: number; fails: number }[];
+        const rows = this.q.pending.all(rt.row.id, rt.cursor, REFILL) as [idx: number, key: string, attempts: number, fails: number][];
         if (rows.length < REFILL) rt.exhausted = true;
         if (rows.length === 0) continue;
-        rt.cursor = rows[rows.length - 1]!.idx + 1;
-        this.ready = rows.map((r) => ({ sweepId: rt.row.id, idx: r.idx, key: r.key.toString('hex'), attempts: r.attempts, fails: r.fails, lost: 0 }));
+        rt.cursor = rows[rows.length - 1]![0] + 1;
+        this.ready = rows.map(([idx, key, attempts, fails]) => ({ sweepId: rt.row.id, idx, key, attempts, fails, lost: 0 }));
         break;
       }
     }
