@@ -114,6 +114,20 @@ const tau = median(time(20, () => buildTask(spec).binaryThreshold(0.75))) - buil
 console.log(`\ntask build (V=8, T=6, 262,144 sequences): ${build.toFixed(3)} ms median; binary τ (R table + histogram select) adds ~${tau.toFixed(3)} ms (binary channel only)`);
 console.log(`config parse + resolve: ${(parse * 1000).toFixed(1)} µs median (by hand; the zod schema alone: ${(parseZod * 1000).toFixed(1)} µs)`);
 
+// A run's fixed cost: one step on a tiny task (V = 3, T = 2, G = 2), the dispatch benchmark's
+// runs, cycling over every method and channel and 5 seeds (tasks cached), as a worker sees them.
+{
+  const tiny: RunConfigInput[] = [];
+  for (let seed = 0; seed < 5; seed++) {
+    for (const method of ['reinforce', 'rloo', 'grpo', 'sdpo', 'hybrid', 'hint-reinforce', 'oracle'] as const) {
+      for (const feedback of ['critique', 'continuous', 'ordinal', 'binary'] as const) tiny.push({ seed, method, feedback, noise: 0.01, steps: 1, vocab: 3, length: 2, group: 2 });
+    }
+  }
+  for (let i = 0; i < 20; i++) for (const c of tiny) runSimulation(c);
+  const perRun = median(time(15, () => { for (let i = 0; i < 20; i++) for (const c of tiny) runSimulation(c); })) * 1000 / (20 * tiny.length);
+  console.log(`one-step run on a tiny task (V=3, T=2, G=2; ${tiny.length} configs, tasks cached): ${perRun.toFixed(1)} µs median`);
+}
+
 // Per-step components of the default run, mid-training (step 30), each called in a loop.
 {
   const s = createRunState(resolveRunConfig(configs[0]![1]));
