@@ -2,7 +2,7 @@
 // resolves a sweep's cells and hashes their task keys, and streams the keys
 // back in batches, so a big submit's main thread only writes rows.
 import type { MessagePort } from 'node:worker_threads';
-import { expandSweep, type SweepDefinition } from '@sdpo/protocol';
+import { expandSweep, type SweepDefinition } from '@sdpo/protocol/grid';
 import type { ExpandReply } from './keys.js';
 
 /** Keys per message: 128 KiB of keys, a few ms of work. */
