@@ -8,7 +8,10 @@ import type { ExpandReply } from './keys.js';
 /** Keys per message: 128 KiB of keys, a few ms of work. */
 const BATCH = 4096;
 
-export default function expand({ def, simVersion, port }: { def: SweepDefinition; simVersion: string; port: MessagePort }): void {
+export default function expand(task: { def: SweepDefinition; simVersion: string; port: MessagePort } | { warmUp: true }): void {
+  // Only starts the thread (and loads this module) for later submits.
+  if ('warmUp' in task) return;
+  const { def, simVersion, port } = task;
   const post = (reply: ExpandReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
   try {
     let keys = Buffer.allocUnsafeSlow(BATCH * 32);

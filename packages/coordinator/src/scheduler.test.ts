@@ -9,7 +9,7 @@ import { Scheduler, type Ack, type SweepProgress } from './scheduler.js';
 import { Store, StoreError } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
-function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; expandThreadMin?: number } = {}, logger = pino({ level: 'silent' })) {
+function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; expandThreadMin?: number; expandThreadWait?: number } = {}, logger = pino({ level: 'silent' })) {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-'));
   const store = new Store(join(dir, 's.db'));
   const scheduler = new Scheduler(store, { logger, ...opts });
@@ -357,7 +357,7 @@ test('a grid that repeats a cell runs it once; the repeat is completed from its 
 
 test('a grid expanded on its own thread gives the task rows of one expanded inline; an invalid cell fails its submit the same way and leaves nothing', async (t) => {
   const inline = setup(t, { expandThreadMin: Number.POSITIVE_INFINITY });
-  const threaded = setup(t, { expandThreadMin: 0 });
+  const threaded = setup(t, { expandThreadMin: 0, expandThreadWait: 0 });
   const rows = (s: Store, name: string) =>
     s.db.prepare('SELECT t.idx, t.key, t.state, t.result FROM tasks t JOIN sweeps w ON w.id = t.sweep_id WHERE w.name = ? ORDER BY t.idx').raw().all(name);
   // 4,200 tasks: more than one batch of keys from the thread (4,096).
@@ -393,4 +393,19 @@ test('a grid expanded on its own thread gives the task rows of one expanded inli
   }
   // The thread serves the next submit after a failed one.
   t.is((await threaded.scheduler.submit({ ...more, name: 'again' })).progress.cached, 200);
+});
+
+test('a big grid expands inline while the expansion thread is down, and starts it: the next big grid uses it', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const { scheduler } = setup(t, { expandThreadMin: 10 }, logger);
+  const expanded = () => lines.filter((l) => l['msg'] === 'sweep submitted').map((l) => [l['sweep'], l['expanded']]);
+  await scheduler.submit(grid('small', 5));
+  await scheduler.submit(grid('first', 20));
+  t.deepEqual(expanded(), [['small', 'inline'], ['first', 'inline']]);
+  // 'first' started the thread; once it is up, the next big grid goes to it.
+  await until(() => (scheduler as unknown as { keyThread: { warm: boolean } }).keyThread.warm, 30_000);
+  await scheduler.submit(grid('second', 30));
+  t.deepEqual(expanded()[2], ['second', 'thread']);
+  t.is(scheduler.progress('second').total, 30);
 });
