@@ -409,3 +409,18 @@ test('a big grid expands inline while the expansion thread is down, and starts i
   t.deepEqual(expanded()[2], ['second', 'thread']);
   t.is(scheduler.progress('second').total, 30);
 });
+
+test('a shutdown during a submit fails it with SHUTTING_DOWN, inline or on the expansion thread, and leaves no sweep', async (t) => {
+  for (const opts of [{ expandThreadMin: Number.POSITIVE_INFINITY }, { expandThreadMin: 0, expandThreadWait: 0 }]) {
+    const { scheduler, store } = setup(t, opts);
+    // 60,000 tasks: many 20 ms slices, so the close lands mid-way.
+    const big = parseGridText('name: big\naxes:\n  seed: {from: 0, to: 30000}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: binary\n  noise: 0\n  steps: 1\n  vocab: 3\n  length: 2\n', 'big.yaml');
+    const submitted = scheduler.submit(big);
+    await new Promise((r) => setTimeout(r, 100));
+    scheduler.close();
+    const err = await t.throwsAsync(submitted);
+    t.is((err as { code?: string }).code, 'SHUTTING_DOWN', JSON.stringify(opts));
+    t.is(store.getSweep('big'), undefined);
+    t.is(store.db.prepare('SELECT count(*) FROM tasks').pluck().get(), 0);
+  }
+});

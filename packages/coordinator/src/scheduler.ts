@@ -412,13 +412,17 @@ export class Scheduler extends EventEmitter {
       this.keyThread.abandon(keys);
       // A store already closed (shutdown) keeps them until the next start drops them.
       if (this.store.db.open) this.q.deleteTasks.run(id);
+      // A shutdown that stopped the expansion thread mid-submit is reported as the shutdown.
+      if (this.closed && !(err instanceof CoordinatorError)) {
+        throw new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
+      }
       throw err;
     } finally {
       this.building = undefined;
     }
     const row = this.store.sweepById(id);
     this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0), expanded: threaded ? 'thread' : 'inline' }, 'sweep submitted');
-    // Its definition is the object just expanded, so leases reuse the configs the submit resolved.
+    // Its definition is the object just submitted: leases share its resolver (and, expanded inline, the configs the submit resolved).
     if (row.state === 'running') this.sweeps.set(id, { row: { ...row, definition: def }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys });
     this.emit('progress', def.name);
     this.schedulePump();
