@@ -159,6 +159,9 @@ const ISOLATE_AFTER_LOSSES = 2;
  */
 const SUBMIT_SLICE_MS = 20;
 
+/** The error of a submit that a shutdown cut short. */
+const shutDownMidSubmit = () => new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
+
 /** Grids of at least this many tasks are expanded on their own thread (see {@link KeyThread}). */
 const EXPAND_THREAD_MIN = 10_000;
 /**
@@ -399,7 +402,7 @@ export class Scheduler extends EventEmitter {
           }
         }).immediate();
         if (!finished) await new Promise((r) => setImmediate(r));
-        if (this.closed) throw new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
+        if (this.closed) throw shutDownMidSubmit();
       }
       this.store.db.transaction(() => {
         const cached = hits + this.building!.cachedLater;
@@ -414,7 +417,7 @@ export class Scheduler extends EventEmitter {
       if (this.store.db.open) this.q.deleteTasks.run(id);
       // A shutdown that stopped the expansion thread mid-submit is reported as the shutdown.
       if (this.closed && !(err instanceof CoordinatorError)) {
-        throw new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
+        throw shutDownMidSubmit();
       }
       throw err;
     } finally {

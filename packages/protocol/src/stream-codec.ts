@@ -679,13 +679,25 @@ function writeTask(w: Out, t: LeaseTask): void {
 }
 
 /**
- * Configs packed for a pool thread: their RunConfig bytes back to back, config
- * `i` at `[offsets[i], offsets[i + 1])`. One buffer crosses threads as one copy,
- * where each config object took a structured clone of its own.
+ * Items written back to back into one buffer, item `i` at `[offsets[i], offsets[i + 1])`:
+ * one buffer crosses threads as one copy, where each object took a structured clone of its own.
  */
-export interface PackedConfigs {
+export interface Packed {
   readonly bytes: Uint8Array;
   readonly offsets: Uint32Array;
+}
+
+/** Configs packed for a pool thread: their RunConfig bytes. */
+export type PackedConfigs = Packed;
+
+function pack<T>(items: readonly T[], write: (w: Out, x: T) => void): Packed {
+  const w = writer();
+  const offsets = new Uint32Array(items.length + 1);
+  items.forEach((x, i) => {
+    write(w, x);
+    offsets[i + 1] = w.o;
+  });
+  return { bytes: finish(w, true), offsets };
 }
 
 /**
@@ -693,17 +705,13 @@ export interface PackedConfigs {
  * came in a Lease ({@link splitLeaseMessage}) are copied as they are, a decoded one is encoded.
  */
 export function packConfigs(configs: readonly (Uint8Array | DecodedConfig)[]): PackedConfigs {
-  const w = writer();
-  const offsets = new Uint32Array(configs.length + 1);
-  configs.forEach((c, i) => {
+  return pack(configs, (w, c) => {
     if (c instanceof Uint8Array) {
       room(w, c.length);
       w.b.set(c, w.o);
       w.o += c.length;
     } else writeConfig(w, c as unknown as RunConfig);
-    offsets[i + 1] = w.o;
   });
-  return { bytes: finish(w, true), offsets };
 }
 
 /**
@@ -727,24 +735,14 @@ function readConfig(bytes: Uint8Array, start: number, end: number): DecodedConfi
   return c;
 }
 
-/**
- * Results packed by a pool thread: their {@link encodeRunResult} bytes back to
- * back, result `i` at `[offsets[i], offsets[i + 1])` (empty for a failed task).
- */
-export interface PackedResults {
-  readonly bytes: Uint8Array;
-  readonly offsets: Uint32Array;
-}
+/** Results packed by a pool thread: their {@link encodeRunResult} bytes (empty for a failed task). */
+export type PackedResults = Packed;
 
 /** Encodes results (`undefined` for a failed task) back to back into one buffer, each as {@link encodeRunResult} would. */
 export function packResults(results: readonly (RunResult | undefined)[]): PackedResults {
-  const w = writer();
-  const offsets = new Uint32Array(results.length + 1);
-  results.forEach((r, i) => {
+  return pack(results, (w, r) => {
     if (r) writeResult(w, r);
-    offsets[i + 1] = w.o;
   });
-  return { bytes: finish(w, true), offsets };
 }
 
 /**

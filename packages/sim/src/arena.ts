@@ -18,8 +18,8 @@ const SPARE_MAX_BYTES = 1 << 20;
 export class Arena {
   private buffer: ArrayBuffer;
   private used = 0;
-  /** Whether the first buffer filled up and a second one was started (then nothing is released). */
-  private grew = false;
+  /** False once the first buffer filled up and a second one was started, or once it was released. */
+  private releasable = true;
 
   /**
    * `bytes`: the expected total, allocated at once. A tiny run's state is a few kB, and a
@@ -39,10 +39,10 @@ export class Arena {
    * arena must be dead: the next owner zeroes and overwrites it. The arena is not used again.
    */
   release(): void {
-    if (this.grew || this.bytes > SPARE_MAX_BYTES) return;
+    if (!this.releasable || this.bytes > SPARE_MAX_BYTES) return;
     if (spare.size >= SPARE_SIZES && !spare.has(this.bytes)) spare.delete(spare.keys().next().value!);
     spare.set(this.bytes, this.buffer);
-    this.grew = true;
+    this.releasable = false;
   }
 
   f64(n: number): Float64Array {
@@ -62,7 +62,7 @@ export class Arena {
       // An underestimate only costs a second buffer.
       this.buffer = new ArrayBuffer(Math.max(this.bytes, size));
       this.used = 0;
-      this.grew = true;
+      this.releasable = false;
     }
     const off = this.used;
     this.used += size;
