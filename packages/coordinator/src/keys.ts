@@ -64,8 +64,11 @@ export class KeyThread {
     return this.up;
   }
 
-  /** Starts the thread (if it is not up) for the submits that follow; it exits again after its idle time. */
-  warmUp(): void {
+  /**
+   * Starts the thread (if it is not up) for the submits that follow; it exits again after its
+   * idle time. `failed` hears why it could not start (grids then keep expanding inline).
+   */
+  warmUp(failed: (err: Error) => void): void {
     if (this.up || this.warming) return;
     this.warming = true;
     const pool = this.startPool();
@@ -74,7 +77,11 @@ export class KeyThread {
         this.warming = false;
         if (this.pool === pool) this.up = true;
       },
-      () => (this.warming = false),
+      (err: Error) => {
+        this.warming = false;
+        // Stopped meanwhile (shutdown) is no failure.
+        if (this.pool === pool) failed(err);
+      },
     );
   }
 

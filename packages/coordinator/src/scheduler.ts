@@ -366,7 +366,9 @@ export class Scheduler extends EventEmitter {
     const id = (this.q.maxSweepId.get() as number) + 1;
     const threaded = total >= this.expandThreadMin && (this.keyThread.warm || total >= this.expandThreadWait);
     // A big grid that does not wait for the thread to start warms it up for the next submit.
-    if (!threaded && total >= this.expandThreadMin) this.keyThread.warmUp();
+    if (!threaded && total >= this.expandThreadMin) {
+      this.keyThread.warmUp((err) => this.log.warn({ err: err.message }, 'the grid expansion thread did not start; big grids expand inline'));
+    }
     const keys = threaded ? this.keyThread.keys(def, this.simVersion) : inlineKeys(def, this.simVersion);
     // Cache hits when written, plus rows a result completed since (counted by commitResults).
     let hits = 0;
