@@ -6,7 +6,7 @@ import protobuf from 'protobufjs';
 import type { ProtoGrpcType as RunProto } from './generated/run.js';
 import type { ProtoGrpcType as WorkerProto } from './generated/worker.js';
 import type { ProtoGrpcType as SweepProto } from './generated/sweep.js';
-import { encodeLeaseMessage, splitLeaseMessage, splitResultsMessage, type LeaseTask } from './stream-codec.js';
+import { encodeLeaseMessage, splitLeaseMessage, splitResultsMessage, type LeaseFrame, type LeaseTask } from './stream-codec.js';
 
 /**
  * Options shared by the runtime loader and `tools/gen-proto.ts`: generated
@@ -49,7 +49,9 @@ function load() {
  * codec of stream-codec.ts both ways (see there why); every other message
  * keeps proto-loader's path. Results stay objects for protobufjs when a
  * caller builds them as wire objects (tests do); already-encoded messages
- * pass through.
+ * pass through (the scheduler sends each Lease encoded). A Lease read back is
+ * a {@link LeaseFrame}: each task's config is its bytes, not the generated
+ * RunConfig__Output object (decodeConfigBytes reads one).
  */
 function fastStreamSerializers(def: protoLoader.PackageDefinition): void {
   const root = new protobuf.Root();

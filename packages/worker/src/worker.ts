@@ -273,8 +273,8 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       }
       case 'lease': {
         stats.leases++;
-        // Configs arrive typed field by field (the stream codec decodes leases); the run schema
-        // checks their values in the pool thread, keeping the main thread free for the stream.
+        // Configs arrive as their bytes (the stream codec splits leases without decoding them): the
+        // pool thread decodes them and the run schema checks them, keeping this thread free for the stream.
         for (const t of msg.lease.tasks) queue.push({ key: t.key, leaseId: msg.lease.leaseId, attempt: t.attempt, config: t.config as Uint8Array | DecodedConfig, conn, revoked: false });
         dispatch();
         break;
