@@ -9,7 +9,7 @@ import { Scheduler, type Ack, type SweepProgress } from './scheduler.js';
 import { Store, StoreError } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
-function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; expandThreadMin?: number; expandThreadWait?: number } = {}, logger = pino({ level: 'silent' })) {
+function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; submitThreadMin?: number; submitThreadWait?: number } = {}, logger = pino({ level: 'silent' })) {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-'));
   const store = new Store(join(dir, 's.db'));
   const scheduler = new Scheduler(store, { logger, ...opts });
@@ -355,9 +355,9 @@ test('a grid that repeats a cell runs it once; the repeat is completed from its 
   t.is(store.countEvents('twice', 'result'), 2);
 });
 
-test('a grid expanded on its own thread gives the task rows of one expanded inline; an invalid cell fails its submit the same way and leaves nothing', async (t) => {
-  const inline = setup(t, { expandThreadMin: Number.POSITIVE_INFINITY });
-  const threaded = setup(t, { expandThreadMin: 0, expandThreadWait: 0 });
+test('a grid written by the submit thread gives the task rows of one written inline; an invalid cell fails its submit the same way and leaves nothing', async (t) => {
+  const inline = setup(t, { submitThreadMin: Number.POSITIVE_INFINITY });
+  const threaded = setup(t, { submitThreadMin: 0, submitThreadWait: 0 });
   const rows = (s: Store, name: string) =>
     s.db.prepare('SELECT t.idx, t.key, t.state, t.result FROM tasks t JOIN sweeps w ON w.id = t.sweep_id WHERE w.name = ? ORDER BY t.idx').raw().all(name);
   // 4,200 tasks: more than one batch of keys from the thread (4,096).
@@ -395,32 +395,60 @@ test('a grid expanded on its own thread gives the task rows of one expanded inli
   t.is((await threaded.scheduler.submit({ ...more, name: 'again' })).progress.cached, 200);
 });
 
-test('a big grid expands inline while the expansion thread is down, and starts it: the next big grid uses it', async (t) => {
+test('a big grid is written inline while the submit thread is down, and starts it: the next big grid uses it', async (t) => {
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const { scheduler } = setup(t, { expandThreadMin: 10 }, logger);
-  const expanded = () => lines.filter((l) => l['msg'] === 'sweep submitted').map((l) => [l['sweep'], l['expanded']]);
+  const { scheduler } = setup(t, { submitThreadMin: 10 }, logger);
+  const expanded = () => lines.filter((l) => l['msg'] === 'sweep submitted').map((l) => [l['sweep'], l['written']]);
   await scheduler.submit(grid('small', 5));
   await scheduler.submit(grid('first', 20));
   t.deepEqual(expanded(), [['small', 'inline'], ['first', 'inline']]);
   // 'first' started the thread; once it is up, the next big grid goes to it.
-  await until(() => (scheduler as unknown as { keyThread: { warm: boolean } }).keyThread.warm, 30_000);
+  await until(() => (scheduler as unknown as { submitThread: { warm: boolean } }).submitThread.warm, 30_000);
   await scheduler.submit(grid('second', 30));
   t.deepEqual(expanded()[2], ['second', 'thread']);
   t.is(scheduler.progress('second').total, 30);
 });
 
-test('a shutdown during a submit fails it with SHUTTING_DOWN, inline or on the expansion thread, and leaves no sweep', async (t) => {
-  for (const opts of [{ expandThreadMin: Number.POSITIVE_INFINITY }, { expandThreadMin: 0, expandThreadWait: 0 }]) {
+test('a shutdown during a submit fails it with SHUTTING_DOWN, inline or on the submit thread, and leaves no sweep', async (t) => {
+  for (const opts of [{ submitThreadMin: Number.POSITIVE_INFINITY }, { submitThreadMin: 0, submitThreadWait: 0 }]) {
     const { scheduler, store } = setup(t, opts);
     // 60,000 tasks: many 20 ms slices, so the close lands mid-way.
     const big = parseGridText('name: big\naxes:\n  seed: {from: 0, to: 30000}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: binary\n  noise: 0\n  steps: 1\n  vocab: 3\n  length: 2\n', 'big.yaml');
     const submitted = scheduler.submit(big);
-    await new Promise((r) => setTimeout(r, 100));
+    // Rows are going in (committed by one slice or more).
+    await until(() => (store.db.prepare('SELECT count(*) FROM tasks').pluck().get() as number) > 0, 30_000);
     scheduler.close();
     const err = await t.throwsAsync(submitted);
     t.is((err as { code?: string }).code, 'SHUTTING_DOWN', JSON.stringify(opts));
     t.is(store.getSweep('big'), undefined);
     t.is(store.db.prepare('SELECT count(*) FROM tasks').pluck().get(), 0);
   }
+});
+
+test('results and a failure committed while the submit thread writes a sweep holding their keys complete its rows, and its counts match its rows', async (t) => {
+  const { scheduler, store, worker } = setup(t, { submitThreadMin: 1000, submitThreadWait: 0 });
+  const w = worker('a');
+  // 'first' (6 tasks, written inline) is leased; 'big' holds its keys as its first six rows.
+  await scheduler.submit({ ...grid('first', 6), maxAttempts: 1 });
+  scheduler.credit(w.id, 6, 100);
+  await until(() => w.leases().reduce((n, l) => n + l.tasks!.length, 0) === 6);
+  const big = { ...grid('big', 60_000), name: 'big' };
+  let submitting = true;
+  const submitted = scheduler.submit(big).finally(() => (submitting = false));
+  const bigRows = () => store.db.prepare('SELECT state, count(*) FROM tasks WHERE sweep_id = 2 GROUP BY state ORDER BY state').raw().all();
+  // Its first rows are committed (pending: 'first' has no result yet) while the thread goes on.
+  await until(() => (store.db.prepare('SELECT count(*) FROM tasks WHERE sweep_id = 2').pluck().get() as number) >= 6, 30_000);
+  const leased = w.leases().flatMap((lease) => lease.tasks!.map((task) => ({ lease, task })));
+  for (const { lease, task } of leased.slice(0, 5)) {
+    await results(scheduler, w.id, [{ key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, result: resultFor(task.config) }]);
+  }
+  const { lease, task } = leased[5]!;
+  scheduler.failure(w.id, { key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, code: 'SIM_ERROR', message: 'boom' });
+  t.true(submitting, 'the results and the failure were committed while big was still being written');
+  const progress = (await submitted).progress;
+  t.like(progress, { state: 'running', total: 60_000, done: 5, cached: 5, computed: 0, failed: 1 });
+  // pending 0, cached 2, failed 3: the rows agree with the counts.
+  t.deepEqual(bigRows(), [[0, 59_994], [2, 5], [3, 1]]);
+  t.like(scheduler.progress('first'), { state: 'failed', done: 5, computed: 5, failed: 1 });
 });

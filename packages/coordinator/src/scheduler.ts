@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
-  canonicalResult, configAt, encodeLease, encodeResultBody, resultFromBytes, resultFromWire, taskKey, ProtocolError,
+  canonicalResult, configAt, encodeLease, encodeResultBody, expandSweep, resultFromBytes, resultFromWire, taskKey, ProtocolError,
   type SweepDefinition, type CoordinatorMessage, type LeaseTask,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
-import { inlineKeys, KeyThread } from './keys.js';
+import { SubmitStopped, SubmitThread } from './submit-thread.js';
+import { TaskRows } from './task-rows.js';
 
 /** Scheduler tuning; every period in ms. */
 export interface SchedulerOptions {
@@ -32,16 +33,16 @@ export interface SchedulerOptions {
    */
   readonly resume?: boolean;
   /**
-   * Grids of at least this many tasks are expanded (cells resolved, keys hashed) on a
-   * thread of their own while the submit writes their rows (default {@link EXPAND_THREAD_MIN}).
+   * Grids of at least this many tasks are expanded (cells resolved, keys hashed) and written
+   * by a thread of their own, the submit thread (default {@link SUBMIT_THREAD_MIN}).
    */
-  readonly expandThreadMin?: number;
+  readonly submitThreadMin?: number;
   /**
-   * While the expansion thread is not up, only grids of at least this many tasks wait for it
-   * to start; smaller ones expand inline and start it for the next submit
-   * (default {@link EXPAND_THREAD_WAIT_MIN}).
+   * While the submit thread is not up, only grids of at least this many tasks wait for it
+   * to start; smaller ones are written inline and start it for the next submit
+   * (default {@link SUBMIT_THREAD_WAIT_MIN}).
    */
-  readonly expandThreadWait?: number;
+  readonly submitThreadWait?: number;
 }
 
 /** Progress of one sweep, as `status` shows it. */
@@ -152,23 +153,30 @@ const REFILL = 1024;
  */
 const ISOLATE_AFTER_LOSSES = 2;
 /**
- * A submit writes its task rows in transactions of about this many ms, yielding to the event
- * loop between them. Each commit rewrites the key-index pages its rows touched, so shorter
- * slices cost throughput: a 1,000,000-task submit took 46 s in 25 ms slices, 33 s in 100 ms
- * ones, 32 s in one transaction (measured); a status call waits at most about one slice.
+ * A submit written inline (a small grid) writes its task rows in transactions of about this
+ * many ms of inserts, yielding to the event loop between them; the commit adds about as much
+ * again (it rewrites the key-index pages its rows touched). Shorter slices cost throughput:
+ * a 1,000,000-task submit took 46 s in 25 ms slices, 33 s in 100 ms ones, 32 s in one
+ * transaction (measured, before the submit thread).
  */
 const SUBMIT_SLICE_MS = 20;
+/**
+ * Turns of the event loop between two slices of an inline submit. A status call needs about
+ * three (its message, its reply, its trailers): with one turn between slices it waited
+ * about three slices (median 62 ms during a million-task submit written inline), with four 26 ms.
+ */
+const YIELD_TURNS = 4;
 
 /** The error of a submit that a shutdown cut short. */
 const shutDownMidSubmit = () => new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
 
-/** Grids of at least this many tasks are expanded on their own thread (see {@link KeyThread}). */
-const EXPAND_THREAD_MIN = 10_000;
+/** Grids of at least this many tasks are written by the submit thread (see {@link SubmitThread}). */
+const SUBMIT_THREAD_MIN = 10_000;
 /**
  * ... but while the thread is not up, only grids this large wait for it to start: starting
- * it (0.24 s built, 0.7 s under tsx) costs less than expanding 200,000 cells inline (about 2 s).
+ * it (0.24 s built, 0.7 s under tsx) costs less than writing 200,000 rows inline (about 4 s).
  */
-const EXPAND_THREAD_WAIT_MIN = 200_000;
+const SUBMIT_THREAD_WAIT_MIN = 200_000;
 /**
  * Per turn of the event loop, at most about this many tasks are leased and this many
  * results committed (whole batches, so a turn may run over). A status call waits for
@@ -216,9 +224,9 @@ interface QueuedResults {
  */
 export class Scheduler extends EventEmitter {
   readonly leaseMs: number;
-  private readonly expandThreadMin: number;
-  private readonly expandThreadWait: number;
-  private readonly keyThread = new KeyThread();
+  private readonly submitThreadMin: number;
+  private readonly submitThreadWait: number;
+  private readonly submitThread = new SubmitThread();
   readonly heartbeatMs: number;
   readonly maxLost: number;
   readonly simVersion: string;
@@ -244,7 +252,8 @@ export class Scheduler extends EventEmitter {
   private closed = false;
   private submitQueue: Promise<unknown> = Promise.resolve();
   /** The sweep a submit is writing (its row does not exist yet), and its rows cached by results since. */
-  private building: { readonly id: number; cachedLater: number } | undefined;
+  /** The sweep being submitted: its id, whether the submit thread writes it, and its rows that results completed or failed meanwhile. */
+  private building: { readonly id: number; readonly threaded: boolean; cachedLater: number; failedLater: number } | undefined;
   /**
    * The worker that takes no new work until it is empty, so that a task lost
    * before (which runs only on an empty worker) cannot starve behind busy ones.
@@ -264,8 +273,8 @@ export class Scheduler extends EventEmitter {
   ) {
     super();
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.expandThreadMin = options.expandThreadMin ?? EXPAND_THREAD_MIN;
-    this.expandThreadWait = options.expandThreadWait ?? EXPAND_THREAD_WAIT_MIN;
+    this.submitThreadMin = options.submitThreadMin ?? SUBMIT_THREAD_MIN;
+    this.submitThreadWait = options.submitThreadWait ?? SUBMIT_THREAD_WAIT_MIN;
     this.heartbeatMs = options.heartbeatMs ?? 5_000;
     this.maxLost = options.maxLost ?? 5;
     this.simVersion = options.simVersion ?? SIM_VERSION;
@@ -279,8 +288,6 @@ export class Scheduler extends EventEmitter {
       maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
       deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
       resultId: db.prepare('SELECT result FROM tasks WHERE key = ? AND result IS NOT NULL LIMIT 1').pluck(),
-      keyRows: db.prepare('SELECT sweep_id, result FROM tasks WHERE key = ?').raw(),
-      insertTask: db.prepare('INSERT INTO tasks (sweep_id, idx, key, state, result) VALUES (?, ?, ?, ?, ?)'),
       saveCounts: db.prepare(
         'UPDATE sweeps SET done = ?, failed = ?, cancelled = ?, cached = ?, computed = ?, state = ?, finished_at = ? WHERE id = ?',
       ),
@@ -329,8 +336,9 @@ export class Scheduler extends EventEmitter {
    * different grid is an error. Tasks whose key already has a result (from
    * any sweep) are marked cached and never run.
    *
-   * A big grid is written in slices of about {@link SUBMIT_SLICE_MS}, each its
-   * own transaction, so the coordinator keeps serving workers and status
+   * A grid's rows are written in slices, each its own transaction: a big grid's by
+   * the submit thread ({@link SubmitThread}), a small one's here, in slices of about
+   * {@link SUBMIT_SLICE_MS}; so the coordinator keeps serving workers and status
    * calls while a million tasks go in. Until the last slice commits the sweep
    * row does not exist: its task rows are invisible, an invalid cell
    * anywhere deletes them again, and a coordinator that dies meanwhile drops
@@ -364,74 +372,81 @@ export class Scheduler extends EventEmitter {
     const t0 = performance.now();
     // The id the sweep row will take; its task rows are written under it first.
     const id = (this.q.maxSweepId.get() as number) + 1;
-    const threaded = total >= this.expandThreadMin && (this.keyThread.warm || total >= this.expandThreadWait);
+    const threaded = total >= this.submitThreadMin && (this.submitThread.warm || total >= this.submitThreadWait);
     // A big grid that does not wait for the thread to start warms it up for the next submit.
-    if (!threaded && total >= this.expandThreadMin) {
-      this.keyThread.warmUp((err) => this.log.warn({ err: err.message }, 'the grid expansion thread did not start; big grids expand inline'));
+    if (!threaded && total >= this.submitThreadMin) {
+      this.submitThread.warmUp((err) => this.log.warn({ err: err.message }, 'the submit thread did not start; big grids are written inline'));
     }
-    const keys = threaded ? this.keyThread.keys(def, this.simVersion) : inlineKeys(def, this.simVersion);
-    // Cache hits when written, plus rows a result completed since (counted by commitResults).
-    let hits = 0;
-    // Whether another task row (of any sweep, or of this one) has one of its keys.
-    let sharesKeys = false;
-    this.building = { id, cachedLater: 0 };
+    this.building = { id, threaded, cachedLater: 0, failedLater: 0 };
+    let sharesKeys: boolean;
     try {
-      let index = 0;
-      for (let finished = false; !finished;) {
-        await keys.ready();
-        const until = performance.now() + SUBMIT_SLICE_MS;
-        this.store.db.transaction(() => {
-          for (let n = 0; ; n++) {
-            // The clock is read every 256 rows: a row costs a few µs.
-            if ((n & 255) === 255 && performance.now() > until) return;
-            const key = keys.next();
-            // None ready yet (the expansion thread is behind): this slice ends here.
-            if (key === null) return;
-            if (key === undefined) {
-              finished = true;
-              return;
-            }
-            // Usually nothing: a new key. Else the rows that share it, any with a result.
-            let result: number | undefined;
-            for (const [sweepId, stored] of this.q.keyRows.all(key) as [number, number | null][]) {
-              sharesKeys = true;
-              const other = this.sweeps.get(sweepId);
-              if (other) other.sharesKeys = true;
-              if (stored !== null) result = stored;
-            }
-            if (result !== undefined) hits++;
-            this.q.insertTask.run(id, index++, key, result === undefined ? TASK.pending : TASK.cached, result ?? null);
-          }
-        }).immediate();
-        if (!finished) await new Promise((r) => setImmediate(r));
-        if (this.closed) throw shutDownMidSubmit();
+      const written = threaded ? await this.writeOnThread(def, id) : await this.writeInline(def, id);
+      if (this.closed) throw shutDownMidSubmit();
+      sharesKeys = written.sharesKeys;
+      for (const other of written.others) {
+        const rt = this.sweeps.get(other);
+        if (rt) rt.sharesKeys = true;
       }
-      this.store.db.transaction(() => {
-        const cached = hits + this.building!.cachedLater;
-        const state: SweepState = cached === total ? 'done' : 'running';
+      this.write(() => {
+        // Cache hits when written, plus rows that results completed or failed since (counted by commitResults and failTask).
+        const cached = written.hits + this.building!.cachedLater;
+        const failed = this.building!.failedLater;
+        const state: SweepState = cached + failed < total ? 'running' : failed > 0 ? 'failed' : 'done';
         this.q.insertSweep.run(id, def.name, text, this.simVersion, total, isoNow());
-        this.q.saveCounts.run(cached, 0, 0, cached, 0, state, state === 'done' ? isoNow() : null, id);
+        this.q.saveCounts.run(cached, failed, 0, cached, 0, state, state === 'running' ? null : isoNow(), id);
         this.q.event.run(isoNow(), 'submitted', id, null, null, JSON.stringify({ total, cached }));
-      }).immediate();
+      });
     } catch (err) {
-      this.keyThread.abandon(keys);
       // A store already closed (shutdown) keeps them until the next start drops them.
-      if (this.store.db.open) this.q.deleteTasks.run(id);
-      // A shutdown that stopped the expansion thread mid-submit is reported as the shutdown.
-      if (this.closed && !(err instanceof CoordinatorError)) {
-        throw shutDownMidSubmit();
-      }
+      if (this.store.db.open) this.write(() => this.q.deleteTasks.run(id));
+      // A shutdown that stopped the submit thread is reported as the shutdown.
+      if (this.closed && !(err instanceof CoordinatorError)) throw shutDownMidSubmit();
       throw err;
     } finally {
       this.building = undefined;
     }
     const row = this.store.sweepById(id);
-    this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0), expanded: threaded ? 'thread' : 'inline' }, 'sweep submitted');
-    // Its definition is the object just submitted: leases share its resolver (and, expanded inline, the configs the submit resolved).
+    this.log.info({ sweep: def.name, total, cached: row.cached, ms: Math.round(performance.now() - t0), written: threaded ? 'thread' : 'inline' }, 'sweep submitted');
+    // Its definition is the object just submitted: leases share its resolver.
     if (row.state === 'running') this.sweeps.set(id, { row: { ...row, definition: def }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys });
     this.emit('progress', def.name);
     this.schedulePump();
     return { progress: this.progress(def.name), created: true };
+  }
+
+  /**
+   * Writes a grid's task rows on this thread in slices of about {@link SUBMIT_SLICE_MS},
+   * yielding to the event loop between them. Another sweep found sharing a key hears it
+   * at once: its results then look for this sweep's rows.
+   */
+  private async writeInline(def: SweepDefinition, id: number): Promise<{ hits: number; sharesKeys: boolean; others: readonly number[] }> {
+    const rows = new TaskRows(this.store.db, id, expandSweep(def, this.simVersion));
+    for (;;) {
+      const until = performance.now() + SUBMIT_SLICE_MS;
+      const finished = rows.slice(() => performance.now() > until);
+      for (const other of rows.takeOthers()) {
+        const rt = this.sweeps.get(other);
+        if (rt) rt.sharesKeys = true;
+      }
+      if (finished) return { hits: rows.hits, sharesKeys: rows.sharesKeys, others: [] };
+      // A few turns: a status call needs about three (its message, its handler's reply, its trailers).
+      for (let turn = 0; turn < YIELD_TURNS; turn++) await new Promise((r) => setImmediate(r));
+      if (this.closed) throw shutDownMidSubmit();
+    }
+  }
+
+  /** Writes a grid's task rows on the submit thread; meanwhile every result looks for rows sharing its key (see commitChunk). */
+  private async writeOnThread(def: SweepDefinition, id: number) {
+    try {
+      return await this.submitThread.write(def, this.simVersion, id, this.store.path);
+    } catch (err) {
+      throw err instanceof SubmitStopped ? shutDownMidSubmit() : err;
+    }
+  }
+
+  /** Runs `fn` as a write transaction; while the submit thread writes, once it is out of its own. */
+  private write<T>(fn: () => T): T {
+    return this.submitThread.hold(() => this.store.db.transaction(fn).immediate());
   }
 
   /** Cancels a running sweep: its pending tasks are marked cancelled; running ones are revoked. */
@@ -442,14 +457,14 @@ export class Scheduler extends EventEmitter {
     const rt = this.sweeps.get(row.id);
     if (!rt) return this.progress(name);
     const byWorker = new Map<string, string[]>();
-    this.store.db.transaction(() => {
+    this.write(() => {
       const n = this.q.cancelTasks.run(row.id).changes;
       rt.row.cancelled += n;
       rt.row.state = 'cancelled';
       rt.row.finishedAt = isoNow();
       this.saveRow(rt);
       this.q.event.run(isoNow(), 'cancelled', row.id, null, null, JSON.stringify({ tasks: n }));
-    }).immediate();
+    });
     for (const inf of [...this.inflight.values()]) {
       if (inf.sweepId !== row.id) continue;
       // Another sweep still wants this key: let the lease run to completion for it.
@@ -885,7 +900,7 @@ export class Scheduler extends EventEmitter {
     const late = { building: 0 };
     if (commits.length || events.length) {
       try {
-        this.store.db.transaction(() => {
+        this.write(() => {
           const at = isoNow();
           for (const { kind, key, workerId, ...detail } of events) this.q.event.run(at, kind, null, Buffer.from(key, 'hex'), workerId, JSON.stringify(detail));
           for (let i = 0; i < commits.length; i += COMMIT_CHUNK) this.commitChunk(commits.slice(i, i + COMMIT_CHUNK), at, touched, late, settle);
@@ -893,7 +908,7 @@ export class Scheduler extends EventEmitter {
             this.maybeFinish(rt);
             this.saveRow(rt);
           }
-        }).immediate();
+        });
       } catch (err) {
         // Nothing of the slice was stored (e.g. disk full): its tasks go back to the queue, and
         // the workers hear their results were refused. The counts read in the transaction are reloaded.
@@ -941,7 +956,9 @@ export class Scheduler extends EventEmitter {
   private commitChunk(chunk: readonly Commit[], at: string, touched: Set<SweepRuntime>, late: { building: number }, settle: string[]): void {
     const keys = chunk.map((c) => Buffer.from(c.inf.key, 'hex'));
     // Only keys of sweeps that may share keys are looked up (a sweep cancelled meanwhile is no longer known: looked up).
-    const probe = keys.filter((_, i) => this.sweeps.get(chunk[i]!.inf.sweepId)?.sharesKeys !== false);
+    // While the submit thread writes, every key: it tells which sweeps share keys only at its end.
+    const all = this.building?.threaded === true;
+    const probe = all ? keys : keys.filter((_, i) => this.sweeps.get(chunk[i]!.inf.sweepId)?.sharesKeys !== false);
     const shared = probe.length ? new Set((this.chunkStatements(probe.length).shared.all(probe) as Buffer[]).map((k) => k.toString('hex'))) : new Set<string>();
     const plain: Commit[] = [];
     const plainKeys: Buffer[] = [];
@@ -1054,7 +1071,9 @@ export class Scheduler extends EventEmitter {
   private recordFailure(task: TaskRef, workerId: string, code: string, message: string, final: boolean): void {
     const key = Buffer.from(task.key, 'hex');
     const touched = new Set<SweepRuntime>();
-    this.store.db.transaction(() => {
+    // Rows of a sweep being submitted that this failure failed: counted only once the commit holds.
+    let lateFailed = 0;
+    this.write(() => {
       const at = isoNow();
       this.q.insertFailure.run(task.sweepId, task.idx, key, task.attempts, workerId, code, message, at);
       this.q.saveAttempts.run(task.attempts, task.fails, task.sweepId, task.idx);
@@ -1064,7 +1083,11 @@ export class Scheduler extends EventEmitter {
         this.settled.add(task.key);
         for (const row of this.q.failKey.all(key) as { sweep_id: number }[]) {
           const s = this.sweeps.get(row.sweep_id);
-          if (!s) continue;
+          if (!s) {
+            // A sweep still being submitted: its rows count when its submit finishes.
+            if (row.sweep_id === this.building?.id) lateFailed++;
+            continue;
+          }
           s.row.failed++;
           touched.add(s);
         }
@@ -1073,7 +1096,8 @@ export class Scheduler extends EventEmitter {
           this.saveRow(s);
         }
       }
-    }).immediate();
+    });
+    if (this.building) this.building.failedLater += lateFailed;
     this.log.warn({ worker: workerId, key: task.key, attempt: task.attempts, code, message, final }, 'task failed');
     if (!final) this.retry.push({ sweepId: task.sweepId, idx: task.idx, key: task.key, attempts: task.attempts, fails: task.fails, lost: task.lost });
     for (const s of touched) {
@@ -1091,7 +1115,7 @@ export class Scheduler extends EventEmitter {
   /** Stops: commits queued results, and from now on a worker leaving loses no task (its leases are void anyway). */
   close(): void {
     this.closed = true;
-    this.keyThread.stop();
+    this.submitThread.stop();
     this.flushInbound(Number.POSITIVE_INFINITY);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;

@@ -4,9 +4,9 @@ import Database from 'better-sqlite3';
 import { canonicalJson, decodeResultBody, type SweepDefinition } from '@sdpo/protocol';
 import type { RunResult } from '@sdpo/sim';
 import { z } from 'zod';
+import { TASK, tuneWriter } from './store-base.js';
 
-/** Task states as stored. `leased` is never stored: a restart voids every lease. */
-export const TASK = { pending: 0, computed: 1, cached: 2, failed: 3, cancelled: 4 } as const;
+export { TASK } from './store-base.js';
 
 /** Sweep states: running until every task is done, failed or cancelled. */
 export type SweepState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -220,14 +220,7 @@ export class Store {
     }
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');
-      // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last transactions.
-      this.db.pragma('synchronous = NORMAL');
-      // 64 MiB of page cache (the default is 2 MiB): results and the key indexes of a
-      // large sweep stay in memory, so a commit writes pages without reading them first.
-      this.db.pragma('cache_size = -65536');
-      // Checkpoints run on their own thread (checkpoint-worker.ts); this connection only
-      // checkpoints as a backstop, past ~400 MiB of WAL, and when it closes.
-      this.db.pragma('wal_autocheckpoint = 100000');
+      tuneWriter(this.db);
       this.db.transaction(() => {
         // Read again under the write lock: another process may have upgraded it meanwhile.
         if (v === '1' && this.version() === '1') this.db.exec(MIGRATE_1_TO_2);

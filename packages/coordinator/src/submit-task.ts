@@ -1,0 +1,54 @@
+// The submit thread's task (see submit-thread.ts), run on a Piscina thread:
+// expands a big sweep's grid and writes its task rows through a connection of
+// its own, taking turns with the coordinator's thread (write-gate.ts), so that
+// thread keeps serving workers and status calls while a million rows go in.
+import Database from 'better-sqlite3';
+import { expandSweep, type SweepDefinition } from '@sdpo/protocol/grid';
+import { tuneWriter } from './store-base.js';
+import { TaskRows } from './task-rows.js';
+import { WriteGate } from './write-gate.js';
+
+/** What the coordinator's thread hands over: the sweep, its id, the store, the gate. */
+export interface SubmitJob {
+  readonly def: SweepDefinition;
+  readonly simVersion: string;
+  readonly sweepId: number;
+  readonly storePath: string;
+  readonly gate: SharedArrayBuffer;
+  /** Longest slice (one transaction), ms; a slice also ends as soon as the coordinator's thread wants to write. */
+  readonly sliceMs: number;
+}
+
+/** How a job ended: every row written (the counts), told to stop, or the grid's (or the store's) error. */
+export type SubmitOutcome =
+  | { readonly written: { readonly hits: number; readonly sharesKeys: boolean; readonly others: readonly number[] } }
+  | { readonly stopped: true }
+  | { readonly error: { name: string; code: string | undefined; message: string; issues: unknown } };
+
+export default function submit(job: SubmitJob | { warmUp: true }): SubmitOutcome | undefined {
+  // Only starts the thread (and loads this module) for later submits.
+  if ('warmUp' in job) return undefined;
+  const gate = new WriteGate(job.gate);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(job.storePath, { fileMustExist: true });
+    tuneWriter(db);
+    const rows = new TaskRows(db, job.sweepId, expandSweep(job.def, job.simVersion));
+    for (;;) {
+      if (!gate.enter()) return { stopped: true };
+      const until = performance.now() + job.sliceMs;
+      let finished: boolean;
+      try {
+        finished = rows.slice(() => gate.yielding() || performance.now() > until);
+      } finally {
+        gate.leave();
+      }
+      if (finished) return { written: { hits: rows.hits, sharesKeys: rows.sharesKeys, others: rows.takeOthers() } };
+    }
+  } catch (err) {
+    const e = err as Error & { code?: string; issues?: unknown };
+    return { error: { name: e.name, code: e.code, message: e.message, issues: e.issues } };
+  } finally {
+    db?.close();
+  }
+}
