@@ -111,10 +111,10 @@ export function testScratch(t: { teardown: (fn: () => void) => void }): { dir: s
 }
 
 /** Starts `sdpo coordinator` in a temp dir and waits for its address; cleans up at the test's teardown. */
-export async function startCluster(t: { teardown: (fn: () => void) => void }, coordinatorArgs: readonly string[] = []): Promise<TestCluster> {
+export async function startCluster(t: { teardown: (fn: () => void) => void }, coordinatorArgs: readonly string[] = [], env: Record<string, string> = {}): Promise<TestCluster> {
   const { dir, procs } = testScratch(t);
   const storePath = join(dir, 'store.db');
-  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath, ...coordinatorArgs]);
+  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath, ...coordinatorArgs], env);
   procs.push(coordinator);
   const [, address] = await waitForOutput(coordinator, /listening on (\S+)/);
   return { dir, storePath, address: address!, coordinator, procs };

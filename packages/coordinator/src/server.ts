@@ -34,6 +34,8 @@ export interface CoordinatorOptions {
   readonly maxMessageBytes?: number;
   /** `HOST:PORT` for a Prometheus `GET /metrics` endpoint (plain HTTP; loopback unless `insecure`). */
   readonly metrics?: string;
+  /** Grids of at least this many tasks wait for the submit thread to start (the scheduler's submitThreadWait; tests set 0). */
+  readonly submitThreadWait?: number;
 }
 
 /** A running coordinator. */
@@ -102,6 +104,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     logger: log, ...(options.resume !== undefined ? { resume: options.resume } : {}), ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.maxLost !== undefined ? { maxLost: options.maxLost } : {}),
+    ...(options.submitThreadWait !== undefined ? { submitThreadWait: options.submitThreadWait } : {}),
   });
   const maxBytes = options.maxMessageBytes ?? LIMITS.maxMessageBytes;
   const server = new grpc.Server({

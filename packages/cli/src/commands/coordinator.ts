@@ -47,6 +47,8 @@ export default async function coordinator(argv: string[]): Promise<number> {
   const maxLost = numberFlag('max-lost', values['max-lost']);
   if (maxLost !== undefined && (!Number.isInteger(maxLost) || maxLost < 1)) throw new CliError(`--max-lost: expected a positive integer, got ${values['max-lost']}`);
   const logger = createLogger('info');
+  // Test-only: big grids always wait for the submit thread (to exercise its path from the first submit).
+  const threadWait = process.env['SDPO_TEST_SUBMIT_THREAD_WAIT'];
   let running;
   try {
     running = await startCoordinator({
@@ -56,6 +58,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
       ...(leaseMs !== undefined ? { leaseMs } : {}), ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
       ...(maxLost !== undefined ? { maxLost } : {}),
       ...(values.metrics !== undefined ? { metrics: values.metrics } : {}),
+      ...(threadWait ? { submitThreadWait: Number(threadWait) } : {}),
     });
   } catch (err) {
     if (err instanceof CoordinatorError) throw new CliError(`coordinator: ${err.message}`);

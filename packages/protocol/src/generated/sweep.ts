@@ -10,6 +10,7 @@ import type { FixedField as _sdpo_v1_FixedField, FixedField__Output as _sdpo_v1_
 import type { GetSweepRequest as _sdpo_v1_GetSweepRequest, GetSweepRequest__Output as _sdpo_v1_GetSweepRequest__Output } from './sdpo/v1/GetSweepRequest.js';
 import type { GridSpec as _sdpo_v1_GridSpec, GridSpec__Output as _sdpo_v1_GridSpec__Output } from './sdpo/v1/GridSpec.js';
 import type { HybridParams as _sdpo_v1_HybridParams, HybridParams__Output as _sdpo_v1_HybridParams__Output } from './sdpo/v1/HybridParams.js';
+import type { IntRange as _sdpo_v1_IntRange, IntRange__Output as _sdpo_v1_IntRange__Output } from './sdpo/v1/IntRange.js';
 import type { ListSweepsRequest as _sdpo_v1_ListSweepsRequest, ListSweepsRequest__Output as _sdpo_v1_ListSweepsRequest__Output } from './sdpo/v1/ListSweepsRequest.js';
 import type { ListSweepsResponse as _sdpo_v1_ListSweepsResponse, ListSweepsResponse__Output as _sdpo_v1_ListSweepsResponse__Output } from './sdpo/v1/ListSweepsResponse.js';
 import type { RewardWeights as _sdpo_v1_RewardWeights, RewardWeights__Output as _sdpo_v1_RewardWeights__Output } from './sdpo/v1/RewardWeights.js';
@@ -41,6 +42,7 @@ export interface ProtoGrpcType {
       GetSweepRequest: MessageTypeDefinition<_sdpo_v1_GetSweepRequest, _sdpo_v1_GetSweepRequest__Output>
       GridSpec: MessageTypeDefinition<_sdpo_v1_GridSpec, _sdpo_v1_GridSpec__Output>
       HybridParams: MessageTypeDefinition<_sdpo_v1_HybridParams, _sdpo_v1_HybridParams__Output>
+      IntRange: MessageTypeDefinition<_sdpo_v1_IntRange, _sdpo_v1_IntRange__Output>
       ListSweepsRequest: MessageTypeDefinition<_sdpo_v1_ListSweepsRequest, _sdpo_v1_ListSweepsRequest__Output>
       ListSweepsResponse: MessageTypeDefinition<_sdpo_v1_ListSweepsResponse, _sdpo_v1_ListSweepsResponse__Output>
       RewardWeights: MessageTypeDefinition<_sdpo_v1_RewardWeights, _sdpo_v1_RewardWeights__Output>
