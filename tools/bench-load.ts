@@ -24,7 +24,7 @@ import {
   type CoordinatorMessage__Output, type WorkerMessage, type WorkerServiceClient,
 } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION, type RunConfigInput } from '@sdpo/sim';
-import { loadLine, REPO, rssMiB, spawnSdpo, waitOutput } from './bench-sweep-helpers.js';
+import { killOnExit, loadLine, REPO, rssMiB, spawnSdpo, waitOutput } from './bench-sweep-helpers.js';
 
 const { values } = parseArgs({
   options: {
@@ -111,7 +111,7 @@ const t0 = performance.now();
 const info = await sweeps.submit(gridToWire(def));
 sampleFrom = performance.now();
 let running = true;
-const prober = spawn(process.execPath, ['--import', 'tsx', '--conditions=@sdpo/source', 'tools/bench-load-probe.ts', address!], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+const prober = killOnExit(spawn(process.execPath, ['--import', 'tsx', '--conditions=@sdpo/source', 'tools/bench-load-probe.ts', address!], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] }));
 let probeOut = '';
 prober.stdout.on('data', (d: Buffer) => (probeOut += d.toString()));
 const probe = (async () => {

@@ -6,11 +6,28 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../', import.meta.url));
 
-/** Starts `sdpo ARGS…` from the TypeScript sources. */
+/** Every process a benchmark started: killed when the benchmark exits, however it exits. */
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+// A closed pipe (`bench … | head`) or Ctrl-C would otherwise leave coordinators behind.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGPIPE'] as const) process.on(sig, () => process.exit(130));
+process.stdout.on('error', () => process.exit(141));
+
+/** Kills `child` when the benchmark exits, unless it has exited by then. */
+export function killOnExit<C extends ChildProcess>(child: C): C {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Starts `sdpo ARGS…` from the TypeScript sources; it is killed when the benchmark exits. */
 export function spawnSdpo(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): ChildProcess & { out: { stdout: string; stderr: string } } {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', '--conditions=@sdpo/source', 'packages/cli/src/main.ts', ...args], {
     cwd: REPO, env: { ...process.env, SDPO_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   }) as ChildProcess & { out: { stdout: string; stderr: string } };
+  killOnExit(child);
   child.out = { stdout: '', stderr: '' };
   child.stdout!.on('data', (d: Buffer) => (child.out.stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (child.out.stderr += d.toString()));
