@@ -14,7 +14,7 @@ const THREAD_IDLE_MS = 5_000;
 /**
  * Longest transaction of the submit thread, ms. Each commit rewrites the key-index pages
  * its rows touched, so longer slices write fewer pages per row; the coordinator's thread
- * does not wait for a whole slice (the thread ends one within 256 rows when it wants to write).
+ * does not wait for a whole slice (the thread ends one within 32 rows when it wants to write).
  */
 const THREAD_SLICE_MS = 100;
 

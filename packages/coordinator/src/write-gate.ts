@@ -4,7 +4,7 @@
 // to 100 ms each), so the coordinator's thread would mostly miss the moments
 // between the submit thread's slices. Instead, over shared memory: the
 // coordinator's thread says it wants to write, the submit thread ends its slice
-// (within 256 rows) and waits until the coordinator's transaction is done.
+// (within 32 rows) and waits until the coordinator's transaction is done.
 
 /** Slots of the shared Int32Array. */
 const WANTS = 0; // transactions of the coordinator's thread waiting or running
