@@ -360,7 +360,7 @@ test('a grid written by the submit thread gives the task rows of one written inl
   const threaded = setup(t, { submitThreadMin: 0, submitThreadWait: 0 });
   const rows = (s: Store, name: string) =>
     s.db.prepare('SELECT t.idx, t.key, t.state, t.result FROM tasks t JOIN sweeps w ON w.id = t.sweep_id WHERE w.name = ? ORDER BY t.idx').raw().all(name);
-  // 4,200 tasks: more than one batch of keys from the thread (4,096).
+  // 4,200 tasks; the second grid below shares 200 of their keys.
   const big = parseGridText('name: big\naxes:\n  seed: {from: 0, to: 2100}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: binary\n  noise: 0\n  steps: 1\n  vocab: 3\n  length: 2\n', 'big.yaml');
   // Shares seeds 2000-2099 with big: those are cached at submit.
   const more = parseGridText('name: more\naxes:\n  seed: {from: 2000, to: 2200}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: binary\n  noise: 0\n  steps: 1\n  vocab: 3\n  length: 2\n', 'more.yaml');

@@ -9,7 +9,7 @@ import {
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
-import { SubmitStopped, SubmitThread } from './submit-thread.js';
+import { SubmitStopped, SubmitThread, type WrittenRows } from './submit-thread.js';
 import { TaskRows } from './task-rows.js';
 
 /** Scheduler tuning; every period in ms. */
@@ -251,8 +251,7 @@ export class Scheduler extends EventEmitter {
   private pumpScheduled = false;
   private closed = false;
   private submitQueue: Promise<unknown> = Promise.resolve();
-  /** The sweep a submit is writing (its row does not exist yet), and its rows cached by results since. */
-  /** The sweep being submitted: its id, whether the submit thread writes it, and its rows that results completed or failed meanwhile. */
+  /** The sweep being submitted (its row does not exist yet): its id, whether the submit thread writes it, and its rows that results completed or failed meanwhile. */
   private building: { readonly id: number; readonly threaded: boolean; cachedLater: number; failedLater: number } | undefined;
   /**
    * The worker that takes no new work until it is empty, so that a task lost
@@ -419,7 +418,7 @@ export class Scheduler extends EventEmitter {
    * yielding to the event loop between them. Another sweep found sharing a key hears it
    * at once: its results then look for this sweep's rows.
    */
-  private async writeInline(def: SweepDefinition, id: number): Promise<{ hits: number; sharesKeys: boolean; others: readonly number[] }> {
+  private async writeInline(def: SweepDefinition, id: number): Promise<WrittenRows> {
     const rows = new TaskRows(this.store.db, id, expandSweep(def, this.simVersion));
     for (;;) {
       const until = performance.now() + SUBMIT_SLICE_MS;
@@ -428,6 +427,7 @@ export class Scheduler extends EventEmitter {
         const rt = this.sweeps.get(other);
         if (rt) rt.sharesKeys = true;
       }
+      // The other sweeps sharing keys have heard it already.
       if (finished) return { hits: rows.hits, sharesKeys: rows.sharesKeys, others: [] };
       // A few turns: a status call needs about three (its message, its handler's reply, its trailers).
       for (let turn = 0; turn < YIELD_TURNS; turn++) await new Promise((r) => setImmediate(r));
@@ -436,7 +436,7 @@ export class Scheduler extends EventEmitter {
   }
 
   /** Writes a grid's task rows on the submit thread; meanwhile every result looks for rows sharing its key (see commitChunk). */
-  private async writeOnThread(def: SweepDefinition, id: number) {
+  private async writeOnThread(def: SweepDefinition, id: number): Promise<WrittenRows> {
     try {
       return await this.submitThread.write(def, this.simVersion, id, this.store.path);
     } catch (err) {
