@@ -382,10 +382,7 @@ export class Scheduler extends EventEmitter {
       const written = threaded ? await this.writeOnThread(def, id) : await this.writeInline(def, id);
       if (this.closed) throw shutDownMidSubmit();
       sharesKeys = written.sharesKeys;
-      for (const other of written.others) {
-        const rt = this.sweeps.get(other);
-        if (rt) rt.sharesKeys = true;
-      }
+      this.markSharing(written.others);
       this.write(() => {
         // Cache hits when written, plus rows that results completed or failed since (counted by commitResults and failTask).
         const cached = written.hits + this.building!.cachedLater;
@@ -423,15 +420,20 @@ export class Scheduler extends EventEmitter {
     for (;;) {
       const until = performance.now() + SUBMIT_SLICE_MS;
       const finished = rows.slice(() => performance.now() > until);
-      for (const other of rows.takeOthers()) {
-        const rt = this.sweeps.get(other);
-        if (rt) rt.sharesKeys = true;
-      }
+      this.markSharing(rows.takeOthers());
       // The other sweeps sharing keys have heard it already.
       if (finished) return { hits: rows.hits, sharesKeys: rows.sharesKeys, others: [] };
       // A few turns: a status call needs about three (its message, its handler's reply, its trailers).
       for (let turn = 0; turn < YIELD_TURNS; turn++) await new Promise((r) => setImmediate(r));
       if (this.closed) throw shutDownMidSubmit();
+    }
+  }
+
+  /** Marks sweeps found holding a key of the sweep being submitted: their results then look for its rows. */
+  private markSharing(sweepIds: readonly number[]): void {
+    for (const id of sweepIds) {
+      const rt = this.sweeps.get(id);
+      if (rt) rt.sharesKeys = true;
     }
   }
 
