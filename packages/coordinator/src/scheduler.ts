@@ -9,8 +9,8 @@ import {
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
-import { SubmitStopped, SubmitThread, type WrittenRows } from './submit-thread.js';
-import { TaskRows } from './task-rows.js';
+import { SubmitStopped, SubmitThread, yieldTurns, type WrittenRows } from './submit-thread.js';
+import { keysOf, TaskRows } from './task-rows.js';
 
 /** Scheduler tuning; every period in ms. */
 export interface SchedulerOptions {
@@ -160,12 +160,6 @@ const ISOLATE_AFTER_LOSSES = 2;
  * transaction (measured, before the submit thread).
  */
 const SUBMIT_SLICE_MS = 20;
-/**
- * Turns of the event loop between two slices of an inline submit. A status call needs about
- * three (its message, its reply, its trailers): with one turn between slices it waited
- * about three slices (median 62 ms during a million-task submit written inline), with four 26 ms.
- */
-const YIELD_TURNS = 4;
 
 /** The error of a submit that a shutdown cut short. */
 const shutDownMidSubmit = () => new CoordinatorError('SHUTTING_DOWN', 'the coordinator shut down while the sweep was being submitted; submit it again');
@@ -416,15 +410,14 @@ export class Scheduler extends EventEmitter {
    * at once: its results then look for this sweep's rows.
    */
   private async writeInline(def: SweepDefinition, id: number): Promise<WrittenRows> {
-    const rows = new TaskRows(this.store.db, id, expandSweep(def, this.simVersion));
+    const rows = new TaskRows(this.store.db, id, keysOf(expandSweep(def, this.simVersion)));
     for (;;) {
       const until = performance.now() + SUBMIT_SLICE_MS;
       const finished = rows.slice(() => performance.now() > until);
       this.markSharing(rows.takeOthers());
       // The other sweeps sharing keys have heard it already.
       if (finished) return { hits: rows.hits, sharesKeys: rows.sharesKeys, others: [] };
-      // A few turns: a status call needs about three (its message, its handler's reply, its trailers).
-      for (let turn = 0; turn < YIELD_TURNS; turn++) await new Promise((r) => setImmediate(r));
+      await yieldTurns();
       if (this.closed) throw shutDownMidSubmit();
     }
   }
@@ -440,7 +433,7 @@ export class Scheduler extends EventEmitter {
   /** Writes a grid's task rows on the submit thread; meanwhile every result looks for rows sharing its key (see commitChunk). */
   private async writeOnThread(def: SweepDefinition, id: number): Promise<WrittenRows> {
     try {
-      return await this.submitThread.write(def, this.simVersion, id, this.store.path);
+      return await this.submitThread.write(expandSweep(def, this.simVersion), id, this.store.path);
     } catch (err) {
       throw err instanceof SubmitStopped ? shutDownMidSubmit() : err;
     }

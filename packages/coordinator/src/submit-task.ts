@@ -1,20 +1,23 @@
 // The submit thread's task (see submit-thread.ts), run on a Piscina thread:
-// expands a big sweep's grid and writes its task rows through a connection of
-// its own, taking turns with the coordinator's thread (write-gate.ts), so that
-// thread keeps serving workers and status calls while a million rows go in.
+// writes a big sweep's task rows, from the keys the coordinator's thread puts in
+// a ring (key-ring.ts) as it expands the grid, through a connection of its own,
+// taking turns with the coordinator's thread (write-gate.ts), so that thread
+// keeps serving workers and status calls while a million rows go in.
 import Database from 'better-sqlite3';
-import { expandSweep, type SweepDefinition } from '@sdpo/protocol/grid';
+import { KeyRing } from './key-ring.js';
 import { tuneWriter } from './store-base.js';
 import { TaskRows } from './task-rows.js';
 import { WriteGate } from './write-gate.js';
 
-/** What the coordinator's thread hands over: the sweep, its id, the store, the gate. */
+/** Keys a slice waits for before it starts (unless they are the last): a short slice's commit writes its index pages for few rows. */
+const SLICE_MIN_KEYS = 2048;
+
+/** What the coordinator's thread hands over: the sweep's id, the store, the gate, the ring of keys. */
 export interface SubmitJob {
-  readonly def: SweepDefinition;
-  readonly simVersion: string;
   readonly sweepId: number;
   readonly storePath: string;
   readonly gate: SharedArrayBuffer;
+  readonly ring: SharedArrayBuffer;
   /** Longest slice (one transaction), ms; a slice also ends as soon as the coordinator's thread wants to write. */
   readonly sliceMs: number;
 }
@@ -29,19 +32,22 @@ export default function submit(job: SubmitJob | { warmUp: true }): SubmitOutcome
   // Only starts the thread (and loads this module) for later submits.
   if ('warmUp' in job) return undefined;
   const gate = new WriteGate(job.gate);
+  const ring = new KeyRing(job.ring);
   let db: Database.Database | undefined;
   try {
     db = new Database(job.storePath, { fileMustExist: true });
     tuneWriter(db);
-    const rows = new TaskRows(db, job.sweepId, expandSweep(job.def, job.simVersion));
+    const rows = new TaskRows(db, job.sweepId, () => ring.take());
     for (;;) {
-      if (!gate.enter()) return { stopped: true };
+      // Outside any transaction: the coordinator's thread may need the write lock to go on.
+      if (!ring.waitFor(SLICE_MIN_KEYS, () => gate.stopping()) || !gate.enter()) return { stopped: true };
       const until = performance.now() + job.sliceMs;
       let finished: boolean;
       try {
-        finished = rows.slice(() => gate.yielding() || performance.now() > until);
+        finished = rows.slice(() => gate.yielding() || ring.aborted() || performance.now() > until);
       } finally {
         gate.leave();
+        ring.release();
       }
       if (finished) return { written: { hits: rows.hits, sharesKeys: rows.sharesKeys, others: rows.takeOthers() } };
     }

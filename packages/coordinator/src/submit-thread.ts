@@ -1,5 +1,6 @@
 import { Piscina } from 'piscina';
-import { ProtocolError, type Issue, type ProtocolErrorCode, type SweepDefinition } from '@sdpo/protocol';
+import { ProtocolError, type Issue, type ProtocolErrorCode } from '@sdpo/protocol';
+import { KeyRing } from './key-ring.js';
 import type { SubmitJob, SubmitOutcome } from './submit-task.js';
 import { WriteGate } from './write-gate.js';
 
@@ -18,6 +19,21 @@ const THREAD_IDLE_MS = 5_000;
  */
 const THREAD_SLICE_MS = 100;
 
+/** Longest slice of expanding a big grid on the coordinator's thread, ms: a status call waits for about three. */
+const EXPAND_SLICE_MS = 5;
+/**
+ * Turns of the event loop between two slices of a submit's work on the coordinator's thread
+ * (expanding here, or writing inline). A status call needs about three (its message, its
+ * reply, its trailers): with one turn between slices of an inline submit it waited about
+ * three slices (median 62 ms during a million-task submit written inline), with four 26 ms.
+ */
+const YIELD_TURNS = 4;
+
+/** Lets the event loop run {@link YIELD_TURNS} turns (calls waiting behind a submit's slice). */
+export async function yieldTurns(): Promise<void> {
+  for (let turn = 0; turn < YIELD_TURNS; turn++) await new Promise((r) => setImmediate(r));
+}
+
 /** The rows a submit thread wrote: cache hits, whether keys are shared, and the other sweeps sharing them. */
 export interface WrittenRows {
   readonly hits: number;
@@ -29,26 +45,29 @@ export interface WrittenRows {
 export class SubmitStopped extends Error {}
 
 /**
- * A thread that writes big submits: it expands the grid (resolves each cell,
- * hashes its key) and writes the task rows through a connection of its own.
- * Written on the coordinator's thread, a row and its share of the commit cost
- * about 16 µs there (slices of ~2,300 rows took ~36 ms, commit included), and
- * a status call waited behind each slice: median 62–66 ms, p90 91–99 ms while a
- * million tasks went in (measured). On this thread the coordinator's thread
- * only serves; the two take turns at the store's write lock through a
- * {@link WriteGate}. A one-thread Piscina pool, started on first use (Piscina
+ * A thread that writes big submits: it writes the task rows through a
+ * connection of its own, from the keys the coordinator's thread puts in a
+ * {@link KeyRing} as it expands the grid (resolves each cell, hashes its key) in
+ * short slices. Written on the coordinator's thread, a row and its share of the
+ * commit cost about 16 µs there (slices of ~2,300 rows took ~36 ms, commit
+ * included), and a status call waited behind each slice: median 62–66 ms, p90
+ * 91–99 ms while a million tasks went in (measured). The coordinator's thread
+ * and this one take turns at the store's write lock through a {@link WriteGate}. A one-thread Piscina pool, started on first use (Piscina
  * loads the task's TypeScript under tsx, as for the worker's pool); submits run
  * one at a time. The thread exits after {@link THREAD_IDLE_MS} without a submit:
  * starting it costs 0.7 s under tsx and 0.24 s built (measured), so
  * back-to-back submits keep it, while a coordinator that only serves does not
  * carry it. A submit does not wait for it to start unless its grid is huge (the
  * scheduler's submitThreadWait): it is written inline, and warms the thread up
- * for the next.
+ * for the next. The thread expanded the grid itself at first, but expanding and
+ * writing take about as long per row (~12 and ~10 µs, profiled), and the
+ * coordinator's thread, idle meanwhile unless it serves, then resolved every
+ * cell again to lease it.
  */
 export class SubmitThread {
   private pool: Piscina | undefined;
   /** The job in progress: its gate, and its end (settled, never rejected). */
-  private job: { readonly gate: WriteGate; readonly done: Promise<unknown> } | undefined;
+  private job: { readonly gate: WriteGate; readonly ring: KeyRing; readonly done: Promise<unknown> } | undefined;
   /** Whether the thread is up, its module loaded (a task has finished on it since it started). */
   private up = false;
   private warming = false;
@@ -89,22 +108,41 @@ export class SubmitThread {
   }
 
   /**
-   * Writes the task rows of `def` as sweep `sweepId` on the thread. Resolves once every row
-   * is committed; rejects with the grid's INVALID_GRID error (or the store's), or with
-   * {@link SubmitStopped}, always after the thread has left the store. Rows already
-   * committed stay: the caller deletes them.
+   * Writes the task rows of sweep `sweepId` on the thread, the keys of `cells` in grid
+   * order. `cells` is expanded here, on the calling thread, in slices of about
+   * {@link EXPAND_SLICE_MS} with a few turns of the event loop between them, while the
+   * thread writes the rows of the keys before: the two take about as long per row.
+   * Resolves once every row is committed; rejects with the grid's INVALID_GRID error
+   * (thrown by `cells`), the store's, or {@link SubmitStopped}, always after the thread
+   * has left the store. Rows already committed stay: the caller deletes them.
    */
-  async write(def: SweepDefinition, simVersion: string, sweepId: number, storePath: string): Promise<WrittenRows> {
+  async write(cells: Iterator<{ readonly key: string }>, sweepId: number, storePath: string): Promise<WrittenRows> {
     const pool = this.startPool();
     const gate = new WriteGate();
-    const job: SubmitJob = { def, simVersion, sweepId, storePath, gate: gate.buffer, sliceMs: THREAD_SLICE_MS };
+    const ring = new KeyRing();
+    const job: SubmitJob = { sweepId, storePath, gate: gate.buffer, ring: ring.buffer, sliceMs: THREAD_SLICE_MS };
     const run = pool.run(job) as Promise<SubmitOutcome>;
-    this.job = { gate, done: run.catch(() => undefined) };
+    let ended = false;
+    const done = run.then(
+      () => void (ended = true),
+      () => void (ended = true),
+    );
+    this.job = { gate, ring, done };
     let outcome: SubmitOutcome;
     try {
-      outcome = await run;
-    } catch (err) {
-      throw new Error(`the submit thread failed: ${(err as Error).message}`);
+      try {
+        await produce(cells, ring, () => ended || gate.stopping());
+      } catch (err) {
+        // The grid failed here: the thread stops taking keys and leaves the store first.
+        ring.abort();
+        await done;
+        throw err;
+      }
+      try {
+        outcome = await run;
+      } catch (err) {
+        throw new Error(`the submit thread failed: ${(err as Error).message}`);
+      }
     } finally {
       this.job = undefined;
     }
@@ -129,8 +167,39 @@ export class SubmitThread {
     this.up = false;
     const job = this.job;
     job?.gate.stop();
+    job?.ring.abort();
     // Not ended mid-transaction: the pool goes once the job has left the store.
     void (job?.done ?? Promise.resolve()).then(() => pool?.destroy());
+  }
+}
+
+/**
+ * Puts the keys of `cells` into `ring` until the last (then finishes it) or `stop()`:
+ * slices of about {@link EXPAND_SLICE_MS}, then {@link YIELD_TURNS} turns of the
+ * event loop, or a wait while the ring is full.
+ */
+async function produce(cells: Iterator<{ readonly key: string }>, ring: KeyRing, stop: () => boolean): Promise<void> {
+  for (;;) {
+    const until = performance.now() + EXPAND_SLICE_MS;
+    for (let n = 1, space = ring.space(); ; n++) {
+      if (space === 0) {
+        space = ring.space();
+        if (space === 0) break;
+      }
+      const c = cells.next();
+      if (c.done) {
+        ring.finish();
+        return;
+      }
+      ring.put(c.value.key);
+      space--;
+      if ((n & 63) === 0 && performance.now() > until) break;
+    }
+    ring.publish();
+    if (stop()) return;
+    if (ring.space() === 0) await ring.taken(EXPAND_SLICE_MS * 4);
+    else await yieldTurns();
+    if (stop()) return;
   }
 }
 

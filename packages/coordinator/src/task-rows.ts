@@ -3,9 +3,18 @@
 import type { Database } from 'better-sqlite3';
 import { TASK } from './store-base.js';
 
-/** A cell of an expanded grid, as far as its row needs: its task key (hex). */
-export interface KeyedCell {
-  readonly key: string;
+/**
+ * The task keys of a grid's cells in grid order: the next one, `null` when the next is
+ * not ready yet (the slice ends there), `undefined` after the last.
+ */
+export type NextKey = () => Buffer | null | undefined;
+
+/** The keys of an expanded grid (hex, as {@link expandSweep} gives them), as a {@link NextKey}. */
+export function keysOf(cells: Iterator<{ readonly key: string }>): NextKey {
+  return () => {
+    const c = cells.next();
+    return c.done ? undefined : Buffer.from(c.value.key, 'hex');
+  };
 }
 
 /** Writes the task rows of sweep `sweepId`, cell `i` at index `i`, one slice (transaction) at a time. */
@@ -23,7 +32,7 @@ export class TaskRows {
   constructor(
     private readonly db: Database,
     private readonly sweepId: number,
-    private readonly cells: Iterator<KeyedCell>,
+    private readonly next: NextKey,
   ) {
     this.keyRows = db.prepare('SELECT sweep_id, result FROM tasks WHERE key = ?').raw();
     this.insert = db.prepare('INSERT INTO tasks (sweep_id, idx, key, state, result) VALUES (?, ?, ?, ?, ?)');
@@ -31,20 +40,21 @@ export class TaskRows {
 
   /**
    * Writes the next rows in one IMMEDIATE transaction, until `enough()` says so (asked
-   * every 32 rows, a few hundred µs of work) or the last cell is written; true then.
-   * An invalid cell throws its INVALID_GRID error, and the slice is rolled back.
+   * every 32 rows, a few hundred µs of work), the next key is not ready, or the last
+   * cell is written; true then. An invalid cell throws its INVALID_GRID error (from
+   * `next`), and the slice is rolled back.
    */
   slice(enough: () => boolean): boolean {
     let finished = false;
     this.db.transaction(() => {
       for (let n = 0; ; n++) {
         if ((n & 31) === 31 && enough()) return;
-        const cell = this.cells.next();
-        if (cell.done) {
+        const key = this.next();
+        if (key === undefined) {
           finished = true;
           return;
         }
-        const key = Buffer.from(cell.value.key, 'hex');
+        if (key === null) return;
         // Usually nothing: a new key. Else the rows that share it, any with a result.
         let result: number | undefined;
         for (const [sweepId, stored] of this.keyRows.all(key) as [number, number | null][]) {

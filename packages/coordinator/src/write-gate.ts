@@ -58,6 +58,11 @@ export class WriteGate {
     }
   }
 
+  /** Whether the submit thread was told to stop. */
+  stopping(): boolean {
+    return Atomics.load(this.a, STOP) !== 0;
+  }
+
   /** Whether the slice should end now: the coordinator's thread wants to write, or a stop. */
   yielding(): boolean {
     return Atomics.load(this.a, WANTS) !== 0 || Atomics.load(this.a, STOP) !== 0;
