@@ -52,9 +52,9 @@ export class SubmitStopped extends Error {}
  * commit cost about 16 µs there (slices of ~2,300 rows took ~36 ms, commit
  * included), and a status call waited behind each slice: median 62–66 ms, p90
  * 91–99 ms while a million tasks went in (measured). The coordinator's thread
- * and this one take turns at the store's write lock through a {@link WriteGate}. A one-thread Piscina pool, started on first use (Piscina
- * loads the task's TypeScript under tsx, as for the worker's pool); submits run
- * one at a time. The thread exits after {@link THREAD_IDLE_MS} without a submit:
+ * and this one take turns at the store's write lock through a {@link WriteGate}.
+ * A one-thread Piscina pool, started on first use (Piscina loads the task's
+ * TypeScript under tsx, as for the worker's pool); submits run one at a time. The thread exits after {@link THREAD_IDLE_MS} without a submit:
  * starting it costs 0.7 s under tsx and 0.24 s built (measured), so
  * back-to-back submits keep it, while a coordinator that only serves does not
  * carry it. A submit does not wait for it to start unless its grid is huge (the
