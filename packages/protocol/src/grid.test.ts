@@ -75,6 +75,11 @@ test('a bad axis value is reported with its index and value', (t) => {
   t.regex(e.message, /axes\.method\[1\]: .*"ppo"/);
   t.regex(e.message, /axes\.noise\[1\]: .*-1/);
   t.regex(problem('name: x\naxes:\n  seed: [0]\n  method: [sdpo]\n  feedback: [binary]\n  noise: ["a"]\n').message, /axes\.noise\[0\]: .*expected number/);
+  // Seeds past the first are checked without a probe config each; the bad ones still get the schema's words.
+  const seeds = problem('name: x\naxes:\n  seed: [0, 1, -2, 3.5, "4", 9007199254740992, 5]\n  method: [sdpo]\n  feedback: [binary]\n  noise: [0]\n');
+  t.deepEqual([...new Set(seeds.issues.map((i) => i.path.join('.')))], ['axes.seed.2', 'axes.seed.3', 'axes.seed.4', 'axes.seed.5']);
+  t.regex(seeds.message, /axes\.seed\[2\]: .*>=0.* \(value -2\)/);
+  t.regex(seeds.message, /axes\.seed\[3\]: .*expected int.* \(value 3\.5\)/);
 });
 
 test('empty axes, empty ranges and missing required fields are errors', (t) => {
