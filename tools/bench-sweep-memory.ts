@@ -30,7 +30,18 @@ const connect = performance.now();
 await client.list();
 console.log(`first call (connects the client): ${(performance.now() - connect).toFixed(1)} ms`);
 let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 200);
+let walPeak = 0;
+const walMiB = () => {
+  try {
+    return statSync(`${storePath}-wal`).size / 2 ** 20;
+  } catch {
+    return 0;
+  }
+};
+const sampler = setInterval(() => {
+  peak = Math.max(peak, rssMiB(pid));
+  walPeak = Math.max(walPeak, walMiB());
+}, 200);
 const t0 = performance.now();
 let submitting = true;
 const submitted = client.submit(gridToWire(def)).finally(() => (submitting = false));
@@ -44,7 +55,7 @@ while (submitting) {
 }
 const info = await submitted;
 const submitS = (performance.now() - t0) / 1000;
-console.log(`submit: ${info.total} tasks in ${submitS.toFixed(1)} s; RSS after submit ${rssMiB(pid).toFixed(0)} MiB (peak during submit ${peak.toFixed(0)} MiB); store ${(statSync(storePath).size / 2 ** 20).toFixed(0)} MiB`);
+console.log(`submit: ${info.total} tasks in ${submitS.toFixed(1)} s; RSS after submit ${rssMiB(pid).toFixed(0)} MiB (peak during submit ${peak.toFixed(0)} MiB); store ${(statSync(storePath).size / 2 ** 20).toFixed(0)} MiB, its WAL file up to ${walPeak.toFixed(0)} MiB`);
 const p90 = [...during].sort((a, b) => a - b)[Math.floor(0.9 * during.length)]!;
 console.log(`status (ListSweeps) during the submit: median ${median(during).toFixed(1)} ms, p90 ${p90.toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms (call ${during.indexOf(Math.max(...during)) + 1} of ${during.length}); over 100 ms: calls ${during.flatMap((d, i) => (d > 100 ? [i + 1] : [])).join(', ') || 'none'}`);
 
@@ -62,6 +73,7 @@ console.log(`status (GetSweep) idle: median ${median(xs).toFixed(1)} ms, max ${M
 
 const worker = spawnSdpo(['worker', '--coordinator', address!, '--threads', '1', '--credits', '256']);
 peak = 0;
+walPeak = 0;
 const serveMs = Number(values['serve-seconds']) * 1000;
 const until = Date.now() + serveMs;
 const served: number[] = [];
@@ -70,7 +82,7 @@ while (Date.now() < until) {
   await new Promise((r) => setTimeout(r, 250));
 }
 const done = (await client.get('million')).done;
-console.log(`serving ${values['serve-seconds']} s with one worker: ${done} tasks done; RSS peak ${peak.toFixed(0)} MiB, now ${rssMiB(pid).toFixed(0)} MiB`);
+console.log(`serving ${values['serve-seconds']} s with one worker: ${done} tasks done; RSS peak ${peak.toFixed(0)} MiB, now ${rssMiB(pid).toFixed(0)} MiB; WAL file up to ${walPeak.toFixed(0)} MiB`);
 console.log(`status (GetSweep) while serving: median ${median(served).toFixed(1)} ms, max ${Math.max(...served).toFixed(1)} ms over ${served.length} calls`);
 clearInterval(sampler);
 client.close();

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -9,10 +9,11 @@ import { Scheduler, type Ack, type SweepProgress } from './scheduler.js';
 import { Store, StoreError } from './store.js';
 
 // The scheduler is driven directly (same process, no gRPC): each sink records what a worker would receive.
-function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; submitThreadMin?: number; submitThreadWait?: number } = {}, logger = pino({ level: 'silent' })) {
+function setup(t: { teardown: (fn: () => void) => void }, opts: { leaseMs?: number; submitThreadMin?: number; submitThreadWait?: number; walRestartPages?: number } = {}, logger = pino({ level: 'silent' })) {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-'));
-  const store = new Store(join(dir, 's.db'));
-  const scheduler = new Scheduler(store, { logger, ...opts });
+  const { walRestartPages, ...schedulerOpts } = opts;
+  const store = new Store(join(dir, 's.db'), walRestartPages === undefined ? {} : { walRestartPages });
+  const scheduler = new Scheduler(store, { logger, ...schedulerOpts });
   t.teardown(() => {
     scheduler.close();
     store.close();
@@ -451,4 +452,50 @@ test('results and a failure committed while the submit thread writes a sweep hol
   // pending 0, cached 2, failed 3: the rows agree with the counts.
   t.deepEqual(bigRows(), [[0, 59_994], [2, 5], [3, 1]]);
   t.like(scheduler.progress('first'), { state: 'failed', done: 5, computed: 5, failed: 1 });
+});
+
+test('past its limit the WAL starts over while the submit thread and the coordinator write: its file stays a fraction of its size without a limit', async (t) => {
+  // 100,000 rows written by the submit thread, then results for some of them from this thread.
+  const walAfter = async (walRestartPages: number) => {
+    const { scheduler, store, worker } = setup(t, { submitThreadMin: 0, submitThreadWait: 0, walRestartPages });
+    const big = { ...grid('big', 100_000), name: 'big' };
+    await scheduler.submit(big);
+    const w = worker('a');
+    for (let round = 0; round < 4; round++) {
+      scheduler.credit(w.id, 25, 100);
+      await until(() => w.leases().length === round + 1);
+      const lease = w.leases()[round]!;
+      await results(scheduler, w.id, lease.tasks!.map((task) => ({ key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, result: resultFor(task.config) })));
+    }
+    t.is(scheduler.progress('big').done, 100);
+    return statSync(`${store.path}-wal`).size;
+  };
+  const unlimited = await walAfter(1e9);
+  // 64 pages: 256 KiB of 4 KiB pages.
+  const limited = await walAfter(64);
+  t.true(unlimited > 4 * 2 ** 20, `without a limit the WAL file grew to ${unlimited} bytes`);
+  t.true(limited * 3 < unlimited, `with a limit of 64 pages the WAL file grew to ${limited} bytes, without one to ${unlimited}`);
+});
+
+test('results that arrive while the checkpointer pauses the writers are committed and acknowledged once it lifts the pause', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  await scheduler.submit(grid('g', 4));
+  const w = worker('a');
+  scheduler.credit(w.id, 4, 100);
+  await until(() => w.leases().length === 1);
+  const lease = w.leases()[0]!;
+  // What the checkpointer thread does to start the WAL over (slot 0 of the shared pause).
+  const pause = new Int32Array(store.walPause.buffer);
+  Atomics.store(pause, 0, 1);
+  let acked: Ack | undefined;
+  scheduler.results(w.id, lease.tasks!.map((task) => ({ key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, result: resultFor(task.config) })), (a) => (acked = a));
+  for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 2));
+  t.is(acked, undefined, 'nothing is committed while the pause is on');
+  t.is(store.db.prepare('SELECT count(*) FROM results').pluck().get(), 0);
+  Atomics.store(pause, 0, 0);
+  Atomics.notify(pause, 0);
+  await until(() => acked !== undefined);
+  t.is(acked!.accepted.length, 4);
+  t.is(store.db.prepare('SELECT count(*) FROM results').pluck().get(), 4);
+  t.like(scheduler.progress('g'), { state: 'done', done: 4, computed: 4 });
 });

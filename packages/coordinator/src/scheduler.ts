@@ -10,6 +10,7 @@ import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
 import { SubmitStopped, SubmitThread, yieldTurns, type WrittenRows } from './submit-thread.js';
+import { WAL_PAUSE_MAX_MS } from './store-base.js';
 import { keysOf, TaskRows } from './task-rows.js';
 
 /** Scheduler tuning; every period in ms. */
@@ -256,6 +257,8 @@ export class Scheduler extends EventEmitter {
   private readonly credited: string[] = [];
   private readonly resultQueue: QueuedResults[] = [];
   private inboundScheduled = false;
+  /** Polls for the end of the checkpointer's pause while results wait for it (see afterWalPause). */
+  private walPauseTimer: NodeJS.Timeout | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly q;
   private readonly chunkStmts = new Map<number, { shared: Statement; insert: Statement; complete: Statement; events: Statement }>();
@@ -412,8 +415,10 @@ export class Scheduler extends EventEmitter {
   private async writeInline(def: SweepDefinition, id: number): Promise<WrittenRows> {
     const rows = new TaskRows(this.store.db, id, keysOf(expandSweep(def, this.simVersion)));
     for (;;) {
+      // The checkpointer's pause (a few ms): waited for without blocking the event loop.
+      for (let n = 0; this.store.walPause.on && n < WAL_PAUSE_MAX_MS; n++) await new Promise((r) => setTimeout(r, 1));
       const until = performance.now() + SUBMIT_SLICE_MS;
-      const finished = rows.slice(() => performance.now() > until);
+      const finished = this.store.walPause.run(() => rows.slice(() => this.store.walPause.on || performance.now() > until));
       this.markSharing(rows.takeOthers());
       // The other sweeps sharing keys have heard it already.
       if (finished) return { hits: rows.hits, sharesKeys: rows.sharesKeys, others: [] };
@@ -433,15 +438,18 @@ export class Scheduler extends EventEmitter {
   /** Writes a grid's task rows on the submit thread; meanwhile every result looks for rows sharing its key (see commitChunk). */
   private async writeOnThread(def: SweepDefinition, id: number): Promise<WrittenRows> {
     try {
-      return await this.submitThread.write(expandSweep(def, this.simVersion), id, this.store.path);
+      return await this.submitThread.write(expandSweep(def, this.simVersion), id, this.store.path, this.store.walPause.buffer);
     } catch (err) {
       throw err instanceof SubmitStopped ? shutDownMidSubmit() : err;
     }
   }
 
-  /** Runs `fn` as a write transaction; while the submit thread writes, once it is out of its own. */
+  /**
+   * Runs `fn` as a write transaction: after the checkpointer's pause, if one is on (a few ms,
+   * see {@link WalPause}); while the submit thread writes, once it is out of its own.
+   */
   private write<T>(fn: () => T): T {
-    return this.submitThread.hold(() => this.store.db.transaction(fn).immediate());
+    return this.store.walPause.run(() => this.submitThread.hold(() => this.store.db.transaction(fn).immediate()));
   }
 
   /** Cancels a running sweep: its pending tasks are marked cancelled; running ones are revoked. */
@@ -791,6 +799,17 @@ export class Scheduler extends EventEmitter {
     });
   }
 
+  /** Flushes the queued results once the checkpointer's pause is over (polled every ms; it lasts a few). */
+  private afterWalPause(): void {
+    if (this.walPauseTimer) return;
+    this.walPauseTimer = setInterval(() => {
+      if (this.store.walPause.on && !this.closed) return;
+      clearInterval(this.walPauseTimer);
+      this.walPauseTimer = undefined;
+      this.scheduleInbound();
+    }, 1);
+  }
+
   /**
    * Leases against queued credits, then commits queued result batches, at most
    * about `limit` tasks of each (whole batches; Infinity: all); the rest waits
@@ -811,6 +830,12 @@ export class Scheduler extends EventEmitter {
       if (w.id !== leaving && !this.closed) n += this.pumpWorker(w);
     }
     this.credited.splice(0, k);
+    if (limit !== Number.POSITIVE_INFINITY && this.resultQueue.length && this.store.walPause.on) {
+      // The checkpointer is having the WAL start over: the results wait a moment, the event loop goes on.
+      if (this.credited.length) this.scheduleInbound();
+      this.afterWalPause();
+      return;
+    }
     const take: QueuedResults[] = [];
     const held: QueuedResults[] = [];
     n = 0;
@@ -1114,5 +1139,7 @@ export class Scheduler extends EventEmitter {
     this.flushInbound(Number.POSITIVE_INFINITY);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
+    if (this.walPauseTimer) clearInterval(this.walPauseTimer);
+    this.walPauseTimer = undefined;
   }
 }

@@ -16,4 +16,71 @@ export function tuneWriter(db: Database): void {
   // Checkpoints run on the store's checkpointer thread (store.ts); a writing connection only
   // checkpoints as a backstop, past ~400 MiB of WAL, and when it closes.
   db.pragma('wal_autocheckpoint = 100000');
+  // A WAL that grew past this (a long reader held the checkpoints back) is cut back to it when it starts over.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
 }
+
+/** Size the WAL file is cut back to when it starts over, bytes (see {@link tuneWriter}). */
+const WAL_SIZE_LIMIT_BYTES = 128 * 2 ** 20;
+
+/** Slots of the {@link WalPause}'s shared Int32Array. */
+const PAUSE = 0; // 1 while the checkpointer asks writers not to begin a transaction
+const ACTIVE = 1; // write transactions in progress (each writer counts itself in and out)
+
+/**
+ * The checkpointer thread's request to the store's writers (the coordinator's thread and the
+ * submit thread) to hold off their next transaction, over shared memory. The WAL starts over
+ * only when a transaction begins with every frame already copied into the database file;
+ * while the writers keep appending, the checkpoints running beside them never catch up, so
+ * the WAL grew to 400 MiB (the backstop, a checkpoint inside a writer's commit that stalled
+ * it for 150–370 ms), and to 830 MiB during a million-task submit (measured). Past its limit
+ * the checkpointer sets the pause, waits for the transactions in progress to end, copies the
+ * last frames, and lifts it; the next transaction then starts the WAL over. A writer that
+ * does not take part only keeps the WAL from starting over: nothing here is needed for safety.
+ */
+export class WalPause {
+  private readonly a: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer = new SharedArrayBuffer(2 * 4)) {
+    this.a = new Int32Array(buffer);
+  }
+
+  /** Whether the checkpointer asks writers to hold off their next transaction. */
+  get on(): boolean {
+    return Atomics.load(this.a, PAUSE) !== 0;
+  }
+
+  /** Runs `fn`, a write transaction, counted in; after the pause if one is on (blocking, at most {@link WAL_PAUSE_MAX_MS}). */
+  run<T>(fn: () => T): T {
+    this.enter();
+    try {
+      return fn();
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Counts a transaction in, once no pause is on (or after `ms`). */
+  enter(ms = WAL_PAUSE_MAX_MS): void {
+    const a = this.a;
+    const until = performance.now() + ms;
+    for (;;) {
+      // Both sides announce, then look at the other: at least one of them sees the other (sequentially consistent).
+      Atomics.add(a, ACTIVE, 1);
+      if (Atomics.load(a, PAUSE) === 0) return;
+      const left = until - performance.now();
+      if (left <= 0) return;
+      this.leave();
+      Atomics.wait(a, PAUSE, 1, left);
+    }
+  }
+
+  /** Counts a transaction out (committed or rolled back). */
+  leave(): void {
+    Atomics.sub(this.a, ACTIVE, 1);
+    Atomics.notify(this.a, ACTIVE);
+  }
+}
+
+/** Longest pause the checkpointer asks for, ms: past it, it gives up until its next round. */
+export const WAL_PAUSE_MAX_MS = 200;

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { canonicalJson, decodeResultBody, type SweepDefinition } from '@sdpo/protocol';
 import type { RunResult } from '@sdpo/sim';
 import { z } from 'zod';
-import { TASK, tuneWriter } from './store-base.js';
+import { TASK, tuneWriter, WAL_PAUSE_MAX_MS, WalPause } from './store-base.js';
 
 export { TASK } from './store-base.js';
 
@@ -127,6 +127,8 @@ UPDATE meta SET v = '2' WHERE k = 'store_version';
 `;
 /** How often the checkpointer thread copies the WAL into the database file, ms. */
 const CHECKPOINT_EVERY_MS = 100;
+/** WAL pages (frames) past which the checkpointer has the WAL start over (see {@link WalPause}): 64 MiB of 4 KiB pages. */
+const WAL_RESTART_PAGES = 16_384;
 
 /**
  * The store's checkpointer, run on its own thread: every 100 ms a PASSIVE checkpoint
@@ -149,8 +151,25 @@ try {
   // The store was closed (and its file removed) before this thread started: nothing to do.
   process.exit(0);
 }
+const pause = new Int32Array(workerData.pause);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick, or the close, checkpoints */ }
+  try {
+    const r = checkpoint();
+    if (r.log < workerData.restartPages) return;
+    // Past the limit: the writers hold off (WalPause) while the last frames are copied, so the next transaction starts the WAL over.
+    Atomics.store(pause, 0, 1);
+    try {
+      const until = Date.now() + workerData.pauseMs;
+      // The transactions in progress end first (each writer counts itself in slot 1 while in one).
+      for (let n; (n = Atomics.load(pause, 1)) !== 0 && Date.now() < until;) Atomics.wait(pause, 1, n, Math.max(1, until - Date.now()));
+      for (let c = checkpoint(); c.checkpointed < c.log && Date.now() < until; c = checkpoint()) Atomics.wait(nap, 0, 0, 1);
+    } finally {
+      Atomics.store(pause, 0, 0);
+      Atomics.notify(pause, 0);
+    }
+  } catch { /* busy or closing: the next tick, or the close, checkpoints */ }
 }, workerData.everyMs);
 parentPort.once('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
@@ -190,10 +209,13 @@ export class Store {
   readonly db: Database.Database;
   private readonly stmts;
   private checkpointer: Worker | undefined;
+  /** The checkpointer's request to this store's writers to hold off a moment (see {@link WalPause}). */
+  readonly walPause = new WalPause();
 
+  /** `walRestartPages`: WAL pages past which the WAL starts over (tests make it small). */
   constructor(
     readonly path: string,
-    options: { readonly readonly?: boolean } = {},
+    options: { readonly readonly?: boolean; readonly walRestartPages?: number } = {},
   ) {
     try {
       this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
@@ -230,7 +252,11 @@ export class Store {
     }
     if (!options.readonly) {
       this.checkpointer = new Worker(CHECKPOINTER, {
-        eval: true, workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS },
+        eval: true,
+        workerData: {
+          driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS,
+          pause: this.walPause.buffer, pauseMs: WAL_PAUSE_MAX_MS, restartPages: options.walRestartPages ?? WAL_RESTART_PAGES,
+        },
       });
       this.checkpointer.unref();
       // Best effort: a checkpointer that fails leaves the checkpoints to this connection (backstop and close).

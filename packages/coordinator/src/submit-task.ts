@@ -5,7 +5,7 @@
 // keeps serving workers and status calls while a million rows go in.
 import Database from 'better-sqlite3';
 import { KeyRing } from './key-ring.js';
-import { tuneWriter } from './store-base.js';
+import { tuneWriter, WalPause } from './store-base.js';
 import { TaskRows } from './task-rows.js';
 import { WriteGate } from './write-gate.js';
 
@@ -18,6 +18,8 @@ export interface SubmitJob {
   readonly storePath: string;
   readonly gate: SharedArrayBuffer;
   readonly ring: SharedArrayBuffer;
+  /** The store's {@link WalPause}. */
+  readonly walPause: SharedArrayBuffer;
   /** Longest slice (one transaction), ms; a slice also ends as soon as the coordinator's thread wants to write. */
   readonly sliceMs: number;
 }
@@ -33,6 +35,7 @@ export default function submit(job: SubmitJob | { warmUp: true }): SubmitOutcome
   if ('warmUp' in job) return undefined;
   const gate = new WriteGate(job.gate);
   const ring = new KeyRing(job.ring);
+  const walPause = new WalPause(job.walPause);
   let db: Database.Database | undefined;
   try {
     db = new Database(job.storePath, { fileMustExist: true });
@@ -40,14 +43,20 @@ export default function submit(job: SubmitJob | { warmUp: true }): SubmitOutcome
     const rows = new TaskRows(db, job.sweepId, () => ring.take());
     for (;;) {
       // Outside any transaction: the coordinator's thread may need the write lock to go on.
-      if (!ring.waitFor(SLICE_MIN_KEYS, () => gate.stopping()) || !gate.enter()) return { stopped: true };
-      const until = performance.now() + job.sliceMs;
+      if (!ring.waitFor(SLICE_MIN_KEYS, () => gate.stopping())) return { stopped: true };
+      walPause.enter();
       let finished: boolean;
       try {
-        finished = rows.slice(() => gate.yielding() || ring.aborted() || performance.now() > until);
+        if (!gate.enter()) return { stopped: true };
+        const until = performance.now() + job.sliceMs;
+        try {
+          finished = rows.slice(() => gate.yielding() || ring.aborted() || walPause.on || performance.now() > until);
+        } finally {
+          gate.leave();
+          ring.release();
+        }
       } finally {
-        gate.leave();
-        ring.release();
+        walPause.leave();
       }
       if (finished) return { written: { hits: rows.hits, sharesKeys: rows.sharesKeys, others: rows.takeOthers() } };
     }

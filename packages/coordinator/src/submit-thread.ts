@@ -116,11 +116,11 @@ export class SubmitThread {
    * (thrown by `cells`), the store's, or {@link SubmitStopped}, always after the thread
    * has left the store. Rows already committed stay: the caller deletes them.
    */
-  async write(cells: Iterator<{ readonly key: string }>, sweepId: number, storePath: string): Promise<WrittenRows> {
+  async write(cells: Iterator<{ readonly key: string }>, sweepId: number, storePath: string, walPause: SharedArrayBuffer): Promise<WrittenRows> {
     const pool = this.startPool();
     const gate = new WriteGate();
     const ring = new KeyRing();
-    const job: SubmitJob = { sweepId, storePath, gate: gate.buffer, ring: ring.buffer, sliceMs: THREAD_SLICE_MS };
+    const job: SubmitJob = { sweepId, storePath, gate: gate.buffer, ring: ring.buffer, walPause, sliceMs: THREAD_SLICE_MS };
     const run = pool.run(job) as Promise<SubmitOutcome>;
     let ended = false;
     const done = run.then(
