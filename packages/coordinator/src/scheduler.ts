@@ -418,7 +418,7 @@ export class Scheduler extends EventEmitter {
       // The checkpointer's pause (a few ms): waited for without blocking the event loop.
       for (let n = 0; this.store.walPause.on && n < WAL_PAUSE_MAX_MS; n++) await new Promise((r) => setTimeout(r, 1));
       const until = performance.now() + SUBMIT_SLICE_MS;
-      const finished = this.store.walPause.run(() => rows.slice(() => this.store.walPause.on || performance.now() > until));
+      const finished = this.store.walPause.run(() => rows.slice(() => this.store.walPause.on || performance.now() > until), 0);
       this.markSharing(rows.takeOthers());
       // The other sweeps sharing keys have heard it already.
       if (finished) return { hits: rows.hits, sharesKeys: rows.sharesKeys, others: [] };
@@ -445,11 +445,13 @@ export class Scheduler extends EventEmitter {
   }
 
   /**
-   * Runs `fn` as a write transaction: after the checkpointer's pause, if one is on (a few ms,
-   * see {@link WalPause}); while the submit thread writes, once it is out of its own.
+   * Runs `fn` as a write transaction; while the submit thread writes, once it is out of its own.
+   * It does not wait for the checkpointer's pause ({@link WalPause}), which would stop the event
+   * loop: the checkpointer waits for it instead. Results, the bulk of the writes, wait for the
+   * pause to end without blocking (flushInbound).
    */
   private write<T>(fn: () => T): T {
-    return this.store.walPause.run(() => this.submitThread.hold(() => this.store.db.transaction(fn).immediate()));
+    return this.store.walPause.run(() => this.submitThread.hold(() => this.store.db.transaction(fn).immediate()), 0);
   }
 
   /** Cancels a running sweep: its pending tasks are marked cancelled; running ones are revoked. */

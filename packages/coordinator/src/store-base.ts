@@ -50,9 +50,9 @@ export class WalPause {
     return Atomics.load(this.a, PAUSE) !== 0;
   }
 
-  /** Runs `fn`, a write transaction, counted in; after the pause if one is on (blocking, at most {@link WAL_PAUSE_MAX_MS}). */
-  run<T>(fn: () => T): T {
-    this.enter();
+  /** Runs `fn`, a write transaction, counted in; after the pause if one is on, waiting (blocking) at most `waitMs`. */
+  run<T>(fn: () => T, waitMs = WAL_PAUSE_MAX_MS): T {
+    this.enter(waitMs);
     try {
       return fn();
     } finally {
