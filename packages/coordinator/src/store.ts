@@ -139,7 +139,8 @@ const WAL_RESTART_PAGES = 16_384;
  * coordinator's next append to a page still being written back waits for that I/O (the
  * kernel's stable pages); at 500 ms, with ~7 MB to write back, those waits were 50–130 ms
  * stalls of its thread (sampled in /proc: D state in folio_wait_bit, ~1 % of its time);
- * at 100 ms they all but vanished. Plain CommonJS, so the thread needs no TypeScript loader.
+ * at 100 ms they all but vanished. Past {@link WAL_RESTART_PAGES} it also has the WAL start
+ * over, through the writers' {@link WalPause}. Plain CommonJS, so the thread needs no TypeScript loader.
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
