@@ -2,6 +2,7 @@ import test from 'ava';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pino from 'pino';
 import { decodeConfigBytes, parseGridText, ProtocolError, PROTOCOL_VERSION, resultToWire, splitLeaseMessage, type CoordinatorMessage } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION, type RunConfig } from '@sdpo/sim';
@@ -498,4 +499,26 @@ test('results that arrive while the checkpointer pauses the writers are committe
   t.is(acked!.accepted.length, 4);
   t.is(store.db.prepare('SELECT count(*) FROM results').pluck().get(), 4);
   t.like(scheduler.progress('g'), { state: 'done', done: 4, computed: 4 });
+});
+
+test('a reader holding an old snapshot keeps the WAL from starting over, and the writers are not paused for it', async (t) => {
+  const { scheduler, store } = setup(t, { submitThreadMin: 0, submitThreadWait: 0, walRestartPages: 64 });
+  await scheduler.submit(grid('first', 2));
+  // Another connection in a read transaction (an export from the store file, say) pins the WAL's frames.
+  const reader = new Database(store.path, { readonly: true });
+  t.teardown(() => reader.close());
+  reader.prepare('BEGIN').run();
+  reader.prepare('SELECT count(*) FROM tasks').get();
+  let samples = 0;
+  let paused = 0;
+  const sampler = setInterval(() => {
+    samples++;
+    if (store.walPause.on) paused++;
+  }, 1);
+  await scheduler.submit({ ...grid('big', 60_000), name: 'big' });
+  clearInterval(sampler);
+  reader.prepare('COMMIT').run();
+  t.true(statSync(`${store.path}-wal`).size > 64 * 4096 * 4, 'the WAL grew past its limit');
+  t.true(samples > 100, `${samples} samples`);
+  t.true(paused <= samples / 10, `the writers were paused in ${paused} of ${samples} samples`);
 });

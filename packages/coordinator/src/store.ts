@@ -155,17 +155,27 @@ try {
 const pause = new Int32Array(workerData.pause);
 const nap = new Int32Array(new SharedArrayBuffer(4));
 const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)')[0];
+let rest = 0;
 const timer = setInterval(() => {
   try {
     const r = checkpoint();
-    if (r.log < workerData.restartPages) return;
-    // Past the limit: the writers hold off (WalPause) while the last frames are copied, so the next transaction starts the WAL over.
+    // Past the limit, with every frame this checkpoint saw copied (a reader holding an old snapshot,
+    // e.g. an export from the store file, keeps frames from being copied: no pause would help then).
+    if (r.log < workerData.restartPages || r.checkpointed < r.log) return;
+    if (rest > 0) {
+      rest--;
+      return;
+    }
+    // The writers hold off (WalPause) while the last frames are copied, so the next transaction starts the WAL over.
     Atomics.store(pause, 0, 1);
     try {
       const until = Date.now() + workerData.pauseMs;
       // The transactions in progress end first (each writer counts itself in slot 1 while in one).
       for (let n; (n = Atomics.load(pause, 1)) !== 0 && Date.now() < until;) Atomics.wait(pause, 1, n, Math.max(1, until - Date.now()));
-      for (let c = checkpoint(); c.checkpointed < c.log && Date.now() < until; c = checkpoint()) Atomics.wait(nap, 0, 0, 1);
+      let c = checkpoint();
+      for (; c.checkpointed < c.log && Date.now() < until; c = checkpoint()) Atomics.wait(nap, 0, 0, 1);
+      // Not done in time (a reader came in): no new pause for the next 10 rounds.
+      if (c.checkpointed < c.log) rest = 10;
     } finally {
       Atomics.store(pause, 0, 0);
       Atomics.notify(pause, 0);
