@@ -446,7 +446,7 @@ export class Scheduler extends EventEmitter {
 
   /**
    * Runs `fn` as a write transaction; while the submit thread writes, once it is out of its own.
-   * It does not wait for the checkpointer's pause ({@link WalPause}), which would stop the event
+   * It does not wait for the checkpointer's pause (`WalPause` in store-base.ts), which would stop the event
    * loop: the checkpointer waits for it instead. Results, the bulk of the writes, wait for the
    * pause to end without blocking (flushInbound).
    */
