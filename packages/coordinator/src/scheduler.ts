@@ -10,7 +10,6 @@ import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
 import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
 import { SubmitStopped, SubmitThread, yieldTurns, type WrittenRows } from './submit-thread.js';
-import { WAL_PAUSE_MAX_MS } from './store-base.js';
 import { keysOf, TaskRows } from './task-rows.js';
 
 /** Scheduler tuning; every period in ms. */
@@ -34,8 +33,8 @@ export interface SchedulerOptions {
    */
   readonly resume?: boolean;
   /**
-   * Grids of at least this many tasks are expanded (cells resolved, keys hashed) and written
-   * by a thread of their own, the submit thread (default {@link SUBMIT_THREAD_MIN}).
+   * Grids of at least this many tasks are written by a thread of their own, the submit thread,
+   * while this thread expands them (default {@link SUBMIT_THREAD_MIN}).
    */
   readonly submitThreadMin?: number;
   /**
@@ -257,8 +256,8 @@ export class Scheduler extends EventEmitter {
   private readonly credited: string[] = [];
   private readonly resultQueue: QueuedResults[] = [];
   private inboundScheduled = false;
-  /** Polls for the end of the checkpointer's pause while results wait for it (see afterWalPause). */
-  private walPauseTimer: NodeJS.Timeout | undefined;
+  /** Whether queued results wait for the end of the checkpointer's pause (see afterWalPause). */
+  private waitingForWal = false;
   private expiryTimer: NodeJS.Timeout | undefined;
   private readonly q;
   private readonly chunkStmts = new Map<number, { shared: Statement; insert: Statement; complete: Statement; events: Statement }>();
@@ -416,7 +415,7 @@ export class Scheduler extends EventEmitter {
     const rows = new TaskRows(this.store.db, id, keysOf(expandSweep(def, this.simVersion)));
     for (;;) {
       // The checkpointer's pause (a few ms): waited for without blocking the event loop.
-      for (let n = 0; this.store.walPause.on && n < WAL_PAUSE_MAX_MS; n++) await new Promise((r) => setTimeout(r, 1));
+      await this.store.walPause.over();
       const until = performance.now() + SUBMIT_SLICE_MS;
       const finished = this.store.walPause.run(() => rows.slice(() => this.store.walPause.on || performance.now() > until), 0);
       this.markSharing(rows.takeOthers());
@@ -801,15 +800,14 @@ export class Scheduler extends EventEmitter {
     });
   }
 
-  /** Flushes the queued results once the checkpointer's pause is over (polled every ms; it lasts a few). */
+  /** Flushes the queued results once the checkpointer's pause is over (it lasts a few ms). */
   private afterWalPause(): void {
-    if (this.walPauseTimer) return;
-    this.walPauseTimer = setInterval(() => {
-      if (this.store.walPause.on && !this.closed) return;
-      clearInterval(this.walPauseTimer);
-      this.walPauseTimer = undefined;
-      this.scheduleInbound();
-    }, 1);
+    if (this.waitingForWal) return;
+    this.waitingForWal = true;
+    void this.store.walPause.over().then(() => {
+      this.waitingForWal = false;
+      if (!this.closed) this.scheduleInbound();
+    });
   }
 
   /**
@@ -1141,7 +1139,5 @@ export class Scheduler extends EventEmitter {
     this.flushInbound(Number.POSITIVE_INFINITY);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.expiryTimer = undefined;
-    if (this.walPauseTimer) clearInterval(this.walPauseTimer);
-    this.walPauseTimer = undefined;
   }
 }

@@ -50,6 +50,12 @@ export class WalPause {
     return Atomics.load(this.a, PAUSE) !== 0;
   }
 
+  /** Resolves once no pause is on (at once if none is), or after `ms`, without blocking the event loop. */
+  async over(ms = WAL_PAUSE_MAX_MS): Promise<void> {
+    const w = Atomics.waitAsync(this.a, PAUSE, 1, ms);
+    if (w.async) await w.value;
+  }
+
   /** Runs `fn`, a write transaction, counted in; after the pause if one is on, waiting (blocking) at most `waitMs`. */
   run<T>(fn: () => T, waitMs = WAL_PAUSE_MAX_MS): T {
     this.enter(waitMs);
