@@ -22,6 +22,6 @@ export {
 } from './divergence.js';
 export {
   sdpoGradient, shiftedSoftmax, policyGradient, sequenceAdvantages, rlooAdvantages, grpoAdvantages, reinforceAdvantages,
-  mixGradients, standardize, median, feedbackScale, createSdpoScratch, mean, popStd, norm,
+  mixGradients, standardize, insertSorted, sortedMedian, feedbackScale, createSdpoScratch, mean, popStd, norm,
 } from './methods.js';
 export type { FeedbackBatch, StudentView, TeacherSettings, SdpoScratch } from './methods.js';

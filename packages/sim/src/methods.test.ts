@@ -4,8 +4,8 @@ import { forwardKl, jsd, reverseKl, softmaxRow } from './divergence.js';
 import { Rng } from './prng.js';
 import {
   shiftedSoftmax,
-  createSdpoScratch, grpoAdvantages, median, mixGradients, norm, policyGradient, rlooAdvantages, sdpoGradient,
-  sequenceAdvantages, type FeedbackBatch,
+  createSdpoScratch, grpoAdvantages, insertSorted, mixGradients, norm, policyGradient, rlooAdvantages, sdpoGradient,
+  sequenceAdvantages, sortedMedian, type FeedbackBatch,
 } from './methods.js';
 import { computeProbs, createSoftmaxTables, policySize, rowOffset } from './policy.js';
 
@@ -109,11 +109,23 @@ test('the hybrid mix keeps the α-weighted norm and passes a lone nonzero part t
   t.deepEqual([...out], [0, 0, 0]);
 });
 
-test('the median of an even count is the mean of the two middle values', (t) => {
-  const scratch = new Float64Array(4);
-  t.is(median(Float64Array.from([4, 1, 3, 2]), 4, scratch), 2.5);
-  t.is(median(Float64Array.from([4, 1, 3, 2]), 3, scratch), 3);
-  t.is(median(Float64Array.from([7]), 1, scratch), 7);
+test('a window kept sorted by insertion gives the median of its values so far; an even count takes the mean of the two middle values', (t) => {
+  const sorted = new Float64Array(4);
+  [4, 1, 3].forEach((x, n) => insertSorted(sorted, n, x));
+  t.is(sortedMedian(sorted, 3), 3);
+  insertSorted(sorted, 3, 2);
+  t.deepEqual([...sorted], [1, 2, 3, 4]);
+  t.is(sortedMedian(sorted, 4), 2.5);
+  // Against sorting a copy at every prefix, with ties and signed zeros.
+  const rng = new Rng(5, 'median');
+  const xs = Array.from({ length: 200 }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : Math.round(rng.uniform() * 20) / 4));
+  const window = new Float64Array(xs.length);
+  xs.forEach((x, n) => {
+    insertSorted(window, n, x);
+    const a = xs.slice(0, n + 1).sort((p, q) => p - q);
+    const h = a.length >> 1;
+    t.is(sortedMedian(window, n + 1), a.length % 2 ? a[h]! : (a[h - 1]! + a[h]!) / 2, `after ${n + 1}`);
+  });
 });
 
 test('the sparse-shift teacher softmax equals a full softmax of the shifted logits, even for huge shifts', (t) => {

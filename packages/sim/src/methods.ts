@@ -551,19 +551,21 @@ export function standardize(a: Float64Array, n: number): void {
 }
 
 /**
- * Median of src[0..n) (mean of the two middle values for even n), sorting a copy in
- * `scratch` by insertion (n is the small hybrid warmup count; no allocation).
+ * Inserts x into the ascending sorted[0..n) (after any equal values), so that sorted[0..n+1)
+ * is ascending; sorted must have room for n + 1 values. One insertion-sort step: a window
+ * kept this way costs O(n) per value, where sorting a copy for each median cost O(n²).
  */
-export function median(src: Float64Array, n: number, scratch: Float64Array): number {
-  for (let i = 0; i < n; i++) {
-    const x = src[i]!;
-    let j = i - 1;
-    while (j >= 0 && scratch[j]! > x) {
-      scratch[j + 1] = scratch[j]!;
-      j--;
-    }
-    scratch[j + 1] = x;
+export function insertSorted(sorted: Float64Array, n: number, x: number): void {
+  let j = n - 1;
+  while (j >= 0 && sorted[j]! > x) {
+    sorted[j + 1] = sorted[j]!;
+    j--;
   }
+  sorted[j + 1] = x;
+}
+
+/** Median of the ascending sorted[0..n), n ≥ 1 (mean of the two middle values for even n). */
+export function sortedMedian(sorted: Float64Array, n: number): number {
   const h = n >>> 1;
-  return n % 2 === 1 ? scratch[h]! : (scratch[h - 1]! + scratch[h]!) / 2;
+  return n % 2 === 1 ? sorted[h]! : (sorted[h - 1]! + sorted[h]!) / 2;
 }

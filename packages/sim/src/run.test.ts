@@ -147,6 +147,18 @@ test("hybrid's α follows αmin + (αmax − αmin)·exp(−D̄/τ_D) with τ_D 
   }
 });
 
+test("a huge hybrid warmup is valid for every method: the τ_D window holds at most one D̄ per step", (t) => {
+  // The window used to be sized by warmup itself: 2^31 failed to allocate, for every method.
+  const base = { seed: 3, feedback: 'binary', noise: 0.1, steps: 12, evalEvery: 4 } as const;
+  for (const method of METHODS) {
+    const huge = runSimulation({ ...base, method, hybrid: { alphaMin: 0.2, alphaMax: 0.9, warmup: 2 ** 31 } });
+    const atSteps = runSimulation({ ...base, method, hybrid: { alphaMin: 0.2, alphaMax: 0.9, warmup: 12 } });
+    // Past the last step nothing reads τ_D, so a warmup of S or more gives the same run.
+    t.deepEqual(withoutTiming(huge).summary, withoutTiming(atSteps).summary, method);
+    t.deepEqual(huge.curves, atSteps.curves, method);
+  }
+});
+
 test('a reinforce baseline starts at the first group mean and then moves by 0.9·b + 0.1·mean', (t) => {
   const s = createRunState(resolveRunConfig({ seed: 2, method: 'reinforce', feedback: 'continuous', noise: 0.2 }));
   let b = 0;

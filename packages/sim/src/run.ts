@@ -1,8 +1,8 @@
 import { Arena } from './arena.js';
 import { resolveRunConfig, SIM_VERSION, type RunConfig, type RunConfigInput } from './config.js';
 import {
-  createSdpoScratch, median, mean, mixGradients, policyGradient, sdpoGradient, sequenceAdvantages,
-  standardize, type FeedbackBatch, type SdpoScratch,
+  createSdpoScratch, insertSorted, mean, mixGradients, policyGradient, sdpoGradient, sequenceAdvantages,
+  sortedMedian, standardize, type FeedbackBatch, type SdpoScratch,
 } from './methods.js';
 import {
   adamStep, createExactScratch, createSoftmaxTables, ensureReachable, exactMetrics, policySize,
@@ -49,8 +49,8 @@ export interface RunState {
   readonly counts: Int32Array;
   readonly sdpoScratch: SdpoScratch;
   readonly exactScratch: ExactScratch;
-  readonly dbarHistory: Float64Array;
-  readonly medianScratch: Float64Array;
+  /** Hybrid: the D̄ of the τ_D window so far, ascending. */
+  readonly dbarSorted: Float64Array;
   readonly rollout: Rng;
   readonly noise: Rng;
   /** Threshold τ (binary channel). */
@@ -79,7 +79,9 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
   const P = policySize(V, T);
   // Doubles by array family (policy-sized, per token, per rollout, per row, scratch), with room for alignment.
   const R = T * (V + 1);
-  const arena = new Arena(8 * (12 * P + 10 * G * T + 10 * G + 8 * R + T * V + 8 * V + 2 * config.hybrid.warmup) + 512);
+  // Hybrid's τ_D window: at most one D̄ per step, so min(warmup, steps) values, however large warmup is.
+  const window = config.method === 'hybrid' ? Math.min(config.hybrid.warmup, config.steps) : 0;
+  const arena = new Arena(8 * (12 * P + 10 * G * T + 10 * G + 8 * R + T * V + 8 * V + window) + 512);
   const f64 = arena.f64.bind(arena);
   const batch: FeedbackBatch = {
     feedback: config.feedback, vocab: V, length: T, group: G,
@@ -96,7 +98,7 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
     noiseScore: f64(G), noiseHint: f64(G * T),
     uniforms: f64(G * T), normalScratch: f64(2), counts: arena.i32(V),
     sdpoScratch: createSdpoScratch(V, T, G, arena), exactScratch: createExactScratch(V, T, arena),
-    dbarHistory: f64(config.hybrid.warmup), medianScratch: f64(config.hybrid.warmup),
+    dbarSorted: f64(window),
     rollout: createStream(config.seed, 'rollout'), noise: createStream(config.seed, 'noise'),
     tau: config.feedback === 'binary' ? t.binaryThreshold(config.binaryQuantile) : NaN,
     readsHints: config.method === 'sdpo' || config.method === 'hybrid' || config.method === 'hint-reinforce',
@@ -206,8 +208,8 @@ export function computeUpdate(s: RunState): void {
       }
       let tauD: number;
       if (s.dbarCount < c.hybrid.warmup) {
-        s.dbarHistory[s.dbarCount++] = dbar;
-        tauD = Math.max(1e-8, median(s.dbarHistory, s.dbarCount, s.medianScratch));
+        insertSorted(s.dbarSorted, s.dbarCount++, dbar);
+        tauD = Math.max(1e-8, sortedMedian(s.dbarSorted, s.dbarCount));
         if (s.dbarCount === c.hybrid.warmup) s.tauD = tauD;
       } else {
         tauD = s.tauD;
