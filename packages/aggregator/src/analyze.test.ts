@@ -3,7 +3,7 @@ import { AggregatorError, analyzeStudy } from './analyze.js';
 import { decide } from './claims.js';
 import { fisherZ, mean, sorted, iqmSorted, tInterval } from './describe.js';
 import { syntheticRuns, type SyntheticOptions } from './synthetic.js';
-import { pairedT } from './hypothesis.js';
+import { holm, pairedT } from './hypothesis.js';
 import type { StudyRun, Verdict } from './types.js';
 
 const seeds = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -133,7 +133,12 @@ test('every claim carries its measurement, rule, numbers and cells', (t) => {
     t.true(c.parts.some((p) => p.role === 'primary'), `claim ${c.id} has a primary part`);
     t.true(c.cellIds.length > 0, `claim ${c.id} names its cells`);
     t.true(c.n > 0, `claim ${c.id} has n`);
+    // The headline names the part its numbers are from.
+    const h = c.parts.find((p) => p.label === c.headline!.label)!;
+    t.deepEqual([h.estimate, h.p, h.role, h.pAdjustment], [c.estimate, c.p, c.headline!.role, c.headline!.pAdjustment], `claim ${c.id} headline`);
   }
+  // Claim 1's headline is the pooled measure, which does not decide its verdict: the table must say so.
+  t.deepEqual(a.claims[0]!.headline, { label: 'pooled over channels', role: 'secondary', pAdjustment: 'none' });
   const c6 = a.claims.find((c) => c.id === 6)!;
   t.true(c6.parts.every((p) => p.estimate === null || p.estimate <= 150));
 });
@@ -174,6 +179,34 @@ test('κ and lr become axes; the κ crossover finds the smallest κ with SDPO si
   }
   t.is(kc.byChannel.length, 2);
   t.true(kc.byChannel.every((c) => c.crossover !== null && c.crossover > 0.02));
+});
+
+test("a crossover point is 'significantly above' by spec §2's rule: Holm over every finalReward comparison, the table's rows and the crossover's own tests", (t) => {
+  const kappas = [0.5, 1, Math.log(7), 4, 8];
+  const runs = syntheticRuns({ seeds: seeds(12), methods: ['reinforce', 'sdpo', 'hybrid'], feedbacks: ['continuous', 'binary'], noises: [0.1], kappas, lrs: [0.03, 0.1], seed: 9 });
+  const a = analyzeStudy(runs, { bootstrapResamples: 20 });
+  const kc = a.kappaCrossover!;
+  const rows = a.comparisons.filter((c) => c.metric === 'finalReward');
+  // REINFORCE ran at every κ, so each series point is the table's sdpo-vs-reinforce row of its cell.
+  let matched = 0;
+  for (const s of kc.series) {
+    for (const p of s.points) {
+      const row = rows.find((c) => c.method === 'sdpo' && c.baseline === 'reinforce' && c.feedback === s.feedback && c.axes['kappa'] === p.kappa && c.axes['lr'] === s.axes['lr'])!;
+      t.is(p.p, row.p);
+      t.is(p.pHolm, row.pHolm, 'one family: the table row and the crossover point carry the same adjusted p');
+      t.is(p.significantlyAbove, row.significant && row.diff! > 0);
+      matched++;
+    }
+  }
+  t.is(matched, 2 * 2 * kappas.length);
+  // The per-channel averages are not table rows: they join the family after them.
+  const extra = kc.byChannel.flatMap((c) => c.points.map((p) => p.p!));
+  const family = [...rows.filter((c) => c.p !== null).map((c) => c.p!), ...extra];
+  const adjusted = holm(family).slice(family.length - extra.length);
+  t.deepEqual(kc.byChannel.flatMap((c) => c.points.map((p) => p.pHolm)), adjusted);
+  // And the table's own adjustment counts them: its family is larger than the table.
+  const tableOnly = holm(rows.filter((c) => c.p !== null).map((c) => c.p!));
+  t.deepEqual(rows.filter((c) => c.p !== null).map((c) => c.pHolm), holm(family).slice(0, tableOnly.length));
 });
 
 test('a divergence that differs only between channels (auto) does not split cells', (t) => {

@@ -2,7 +2,7 @@ import { stratifiedBootstrap } from './bootstrap.js';
 import { buildCell } from './cells.js';
 import { evaluateClaims } from './claims.js';
 import { adjustFamilies, compareCells } from './compare.js';
-import { kappaCrossover } from './crossover.js';
+import { finishKappaCrossover, kappaCrossoverTests, type KappaTest } from './crossover.js';
 import { sd } from './describe.js';
 import { pairedTPower, planSeeds } from './power.js';
 import { atReference, chooseReference, indexStudy, type CellGroup } from './study.js';
@@ -152,7 +152,20 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
     }
   }
   if (missingBaseline.length > 0) warnings.push({ code: 'missing-baseline', message: `${missingBaseline.length} cell(s) have no baseline cell in their context; not compared`, cellIds: missingBaseline });
-  const comparisons = adjustFamilies(raw, opts.alpha);
+  // The κ crossover's tests are finalReward comparisons too (spec §2: "significant" is Holm over all
+  // comparisons of one metric). A test that is a table row already (same SDPO and REINFORCE cells,
+  // paired) takes that row's adjusted p; the others (per-channel averages, REINFORCE from another κ) join the family.
+  const crossoverTests = kappaCrossoverTests(index);
+  const rowKey = (cellId: string, baselineCellId: string) => `${cellId}\u0000${baselineCellId}`;
+  const pairedRows = new Set(raw.filter((c) => c.metric === 'finalReward' && c.design === 'paired' && c.p !== null).map((c) => rowKey(c.cellId, c.baselineCellId)));
+  const isRow = (x: KappaTest) => x.cells !== null && pairedRows.has(rowKey(x.cells.cellId, x.cells.baselineCellId));
+  const extraTests = crossoverTests === null ? [] : [...crossoverTests.series.flatMap((e) => e.tests), ...crossoverTests.byChannel.flatMap((c) => c.tests)]
+    .filter((x) => x.t !== null && !Number.isNaN(x.t.p) && !isRow(x));
+  const { comparisons, extraHolm } = adjustFamilies(raw, opts.alpha, { metric: 'finalReward', ps: extraTests.map((x) => x.t!.p) });
+  const extraPHolm = new Map(extraTests.map((x, i) => [x, extraHolm[i]!]));
+  const rowPHolm = new Map(comparisons.filter((c) => c.metric === 'finalReward').map((c) => [rowKey(c.cellId, c.baselineCellId), c.pHolm]));
+  const kappaCrossover = crossoverTests === null ? null : finishKappaCrossover(crossoverTests, (x) =>
+    extraPHolm.get(x) ?? (isRow(x) ? (rowPHolm.get(rowKey(x.cells!.cellId, x.cells!.baselineCellId)) ?? null) : null));
   const unpaired = comparisons.filter((c) => c.design === 'independent' && c.metric === 'finalReward');
   if (unpaired.length > 0) {
     warnings.push({ code: 'unpaired-design', message: `${unpaired.length} comparison context(s) do not share every seed; Welch's t and Mann-Whitney U were used there instead of paired tests`, cellIds: unpaired.map((c) => c.cellId) });
@@ -218,7 +231,7 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
     aggregates,
     seedPlan,
     claims,
-    kappaCrossover: kappaCrossover(index),
+    kappaCrossover,
     warnings,
   };
 }

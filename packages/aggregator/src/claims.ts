@@ -177,6 +177,7 @@ function finish(
     rule,
     verdict: verdictOverride ?? combineVerdicts(primary.map((p) => p.verdict)),
     estimate: h?.estimate ?? null,
+    headline: h === undefined ? null : { label: h.label, role: h.role, pAdjustment: h.pAdjustment },
     ci: h?.ci ?? null,
     p: h?.p ?? null,
     n: h?.n ?? 0,

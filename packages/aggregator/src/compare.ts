@@ -101,8 +101,14 @@ export function compareCells(m: CellGroup, b: CellGroup, metric: MetricName): Un
   };
 }
 
-/** Holm and BH over every comparison of the same metric (comparisons without a p stay null). */
-export function adjustFamilies(items: readonly Unadjusted[], alpha: number): Comparison[] {
+/**
+ * Holm and BH over every comparison of the same metric (comparisons without a p stay null).
+ * `extra` p-values of one metric, tests outside the table (the κ crossover's), join that
+ * metric's family; their Holm-adjusted p come back in `extraHolm`, in their order.
+ */
+export function adjustFamilies(
+  items: readonly Unadjusted[], alpha: number, extra: { readonly metric: MetricName; readonly ps: readonly number[] } = { metric: 'finalReward', ps: [] },
+): { comparisons: Comparison[]; extraHolm: number[] } {
   const out: Comparison[] = items.map((c) => ({ ...c, pHolm: null, qBH: null, significant: false }));
   const byMetric = new Map<MetricName, number[]>();
   out.forEach((c, i) => {
@@ -114,13 +120,18 @@ export function adjustFamilies(items: readonly Unadjusted[], alpha: number): Com
     }
     l.push(i);
   });
-  for (const idx of byMetric.values()) {
-    const ps = idx.map((i) => out[i]!.p!);
+  let extraHolm: number[] = [];
+  for (const [metric, idx] of byMetric) {
+    // Tests of this metric outside the table (the κ crossover's) share its family, after its rows.
+    const more = metric === extra.metric ? extra.ps : [];
+    const ps = [...idx.map((i) => out[i]!.p!), ...more];
     const h = holm(ps);
     const q = benjaminiHochberg(ps);
     idx.forEach((i, k) => {
       out[i] = { ...out[i]!, pHolm: h[k]!, qBH: q[k]!, significant: h[k]! < alpha };
     });
+    if (more.length > 0) extraHolm = h.slice(idx.length);
   }
-  return out;
+  if (extra.ps.length > 0 && !byMetric.has(extra.metric)) extraHolm = holm(extra.ps);
+  return { comparisons: out, extraHolm };
 }

@@ -6,9 +6,15 @@
  * REINFORCE cell at the same κ and other axes when the sweep ran one, else
  * with the REINFORCE cell at any κ with the same other axes (its results are
  * the same at every κ).
+ *
+ * "Significantly" is spec §2's: Holm-adjusted p < 0.05 over every finalReward
+ * comparison of the analysis. So the crossover is built in two steps: its tests
+ * ({@link kappaCrossoverTests}), whose p-values join the comparisons table's
+ * finalReward family unless they are rows of it already, then the points with
+ * their adjusted p ({@link finishKappaCrossover}).
  */
 import { metricValue } from './cells.js';
-import { holm, oneSampleT } from './hypothesis.js';
+import { oneSampleT, type TTestResult } from './hypothesis.js';
 import { contextId, type CellGroup, type StudyIndex } from './study.js';
 import type { AxisLevel, KappaCrossover, KappaPoint, KappaSeries } from './types.js';
 
@@ -30,22 +36,42 @@ function diffsBySeed(s: CellGroup, r: CellGroup): Map<number, number> {
   return out;
 }
 
-function points(kappas: readonly number[], perKappa: readonly (number[] | null)[]): KappaPoint[] {
-  const raw = perKappa.map((d) => (d !== null && d.length >= 2 ? oneSampleT(d, 0) : null));
-  const idx = raw.map((r, i) => (r === null ? -1 : i)).filter((i) => i >= 0);
-  const adj = holm(idx.map((i) => raw[i]!.p));
-  const pHolm = new Map(idx.map((i, k) => [i, adj[k]!]));
-  return kappas.map((kappa, i) => {
-    const r = raw[i];
-    const ph = pHolm.get(i) ?? null;
+/** A point's test before the family-wise adjustment. */
+export interface KappaTest {
+  readonly kappa: number;
+  readonly n: number;
+  /** Paired t of the per-seed differences; null with fewer than 2 seeds. */
+  readonly t: TTestResult | null;
+  /**
+   * The SDPO and REINFORCE cells when they share every axis: then this test is the
+   * comparisons table's sdpo-vs-reinforce row of that cell (same pairs, same p).
+   */
+  readonly cells: { readonly cellId: string; readonly baselineCellId: string } | null;
+}
+
+/** The crossover's tests, to be adjusted with the rest of the finalReward family. */
+export interface KappaCrossoverTests {
+  readonly kappas: readonly number[];
+  readonly series: readonly { readonly feedback: string; readonly noise: number; readonly axes: Readonly<Record<string, AxisLevel>>; readonly tests: readonly KappaTest[] }[];
+  readonly byChannel: readonly { readonly feedback: string; readonly tests: readonly KappaTest[] }[];
+  readonly note: string;
+}
+
+function kappaTest(kappa: number, d: readonly number[] | null, cells: KappaTest['cells']): KappaTest {
+  return { kappa, n: d?.length ?? 0, t: d !== null && d.length >= 2 ? oneSampleT(d, 0) : null, cells };
+}
+
+function points(tests: readonly KappaTest[], pHolm: (t: KappaTest) => number | null): KappaPoint[] {
+  return tests.map((x) => {
+    const ph = x.t === null ? null : pHolm(x);
     return {
-      kappa,
-      n: perKappa[i]?.length ?? 0,
-      diff: r?.diff ?? null,
-      ci: r?.ci ?? null,
-      p: r?.p ?? null,
+      kappa: x.kappa,
+      n: x.n,
+      diff: x.t?.diff ?? null,
+      ci: x.t?.ci ?? null,
+      p: x.t?.p ?? null,
       pHolm: ph,
-      significantlyAbove: r !== null && r !== undefined && ph !== null && ph < ALPHA && r.diff > 0,
+      significantlyAbove: x.t !== null && ph !== null && ph < ALPHA && x.t.diff > 0,
     };
   });
 }
@@ -60,8 +86,8 @@ function crossovers(pts: readonly KappaPoint[]): { crossover: number | null; sta
   return { crossover: first?.kappa ?? null, stable };
 }
 
-/** Null when κ is not an axis with ≥ 2 numeric levels or sdpo/reinforce are absent. */
-export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
+/** The crossover's tests; null when κ is not an axis with ≥ 2 numeric levels or sdpo/reinforce are absent. */
+export function kappaCrossoverTests(index: StudyIndex): KappaCrossoverTests | null {
   const levels = (index.axisLevels.get('kappa') ?? []).filter((l): l is number => typeof l === 'number');
   if (!index.axisNames.includes('kappa') || levels.length < 2) return null;
   const sdpo = index.byMethodContext.get('sdpo');
@@ -74,7 +100,7 @@ export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
     if (!rfAnyKappa.has(k)) rfAnyKappa.set(k, c);
   }
   // Series: SDPO cells grouped by context without κ.
-  const seriesCells = new Map<string, { feedback: string; noise: number; axes: Record<string, AxisLevel>; byKappa: Map<number, { s: CellGroup; r: CellGroup }> }>();
+  const seriesCells = new Map<string, { feedback: string; noise: number; axes: Record<string, AxisLevel>; byKappa: Map<number, { s: CellGroup; r: CellGroup; sameCell: boolean }> }>();
   let usedFallback = false;
   for (const [ctx, s] of sdpo) {
     const kappa = s.key.axes['kappa'];
@@ -82,6 +108,7 @@ export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
     const axes = withoutKappa(s.key.axes);
     const key = contextId(s.key.feedback, s.key.noise, axes);
     let r = rf.get(ctx);
+    const sameCell = r !== undefined;
     if (r === undefined) {
       r = rfAnyKappa.get(key);
       if (r !== undefined) usedFallback = true;
@@ -92,9 +119,9 @@ export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
       e = { feedback: s.key.feedback, noise: s.key.noise, axes, byKappa: new Map() };
       seriesCells.set(key, e);
     }
-    e.byKappa.set(kappa, { s, r });
+    e.byKappa.set(kappa, { s, r, sameCell });
   }
-  const series: KappaSeries[] = [];
+  const series: KappaCrossoverTests['series'][number][] = [];
   // Per channel, per seed: differences at each κ, averaged over the channel's series (other axes).
   const channelAcc = new Map<string, Map<number, Map<number, { sum: number; count: number }>>>();
   for (const e of seriesCells.values()) {
@@ -102,9 +129,12 @@ export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
       const pair = e.byKappa.get(k);
       return pair === undefined ? null : diffsBySeed(pair.s, pair.r);
     });
-    const pts = points(levels, perKappa.map((m) => (m === null ? null : [...m.values()])));
-    const { crossover, stable } = crossovers(pts);
-    series.push({ feedback: e.feedback, noise: e.noise, axes: e.axes, points: pts, crossover, stableCrossover: stable });
+    const tests = levels.map((k, i) => {
+      const pair = e.byKappa.get(k);
+      const m = perKappa[i]!;
+      return kappaTest(k, m === null ? null : [...m.values()], pair?.sameCell ? { cellId: pair.s.id, baselineCellId: pair.r.id } : null);
+    });
+    series.push({ feedback: e.feedback, noise: e.noise, axes: e.axes, tests });
     let ch = channelAcc.get(e.feedback);
     if (ch === undefined) {
       ch = new Map();
@@ -136,8 +166,7 @@ export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
         const maxCount = Math.max(...[...bySeed.values()].map((a) => a.count));
         return [...bySeed.values()].filter((a) => a.count === maxCount).map((a) => a.sum / a.count);
       });
-      const pts = points(levels, perKappa);
-      return { feedback: f, crossover: crossovers(pts).crossover, points: pts };
+      return { feedback: f, tests: levels.map((k, i) => kappaTest(k, perKappa[i]!, null)) };
     });
   const otherAxes = index.axisNames.filter((a) => a !== 'kappa');
   return {
@@ -145,9 +174,22 @@ export function kappaCrossover(index: StudyIndex): KappaCrossover | null {
     series,
     byChannel,
     note:
-      `Paired t of sdpo − reinforce finalReward per seed at each κ, Holm over the κ levels of each series.` +
+      `Paired t of sdpo − reinforce finalReward per seed at each κ, Holm over every finalReward comparison of the analysis (the comparisons table's and these).` +
       (otherAxes.length > 0 ? ` byChannel averages each seed's difference over the levels of ${otherAxes.join(', ')} and noise first.` : '') +
       (usedFallback ? ' REINFORCE was not run at every κ; its runs at another κ (same other axes) were used, as κ does not affect it.' : ''),
   };
 }
 
+/** The crossover from its tests, given each test's Holm-adjusted p in the finalReward family. */
+export function finishKappaCrossover(tests: KappaCrossoverTests, pHolm: (t: KappaTest) => number | null): KappaCrossover {
+  const series: KappaSeries[] = tests.series.map((e) => {
+    const pts = points(e.tests, pHolm);
+    const { crossover, stable } = crossovers(pts);
+    return { feedback: e.feedback, noise: e.noise, axes: e.axes, points: pts, crossover, stableCrossover: stable };
+  });
+  const byChannel = tests.byChannel.map((c) => {
+    const pts = points(c.tests, pHolm);
+    return { feedback: c.feedback, crossover: crossovers(pts).crossover, points: pts };
+  });
+  return { kappas: tests.kappas, series, byChannel, note: tests.note };
+}

@@ -417,6 +417,8 @@ export interface ClaimResult {
   readonly verdict: Verdict;
   /** The headline numbers (from the first primary part, or the pooled measure). */
   readonly estimate: number | null;
+  /** Which part the headline numbers come from: they need not decide the verdict (a secondary part's p is unadjusted). */
+  readonly headline: { readonly label: string; readonly role: ClaimPart['role']; readonly pAdjustment: string } | null;
   readonly ci: Interval | null;
   readonly p: number | null;
   readonly n: number;
@@ -433,7 +435,7 @@ export interface KappaPoint {
   readonly ci: Interval | null;
   /** Paired t p (two-sided). */
   readonly p: number | null;
-  /** Holm-adjusted over the κ points of this series. */
+  /** Holm-adjusted over every finalReward comparison of the analysis (the comparisons table's rows and the crossover's own tests). */
   readonly pHolm: number | null;
   /** pHolm < 0.05 and diff > 0. */
   readonly significantlyAbove: boolean;

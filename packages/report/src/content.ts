@@ -53,6 +53,7 @@ function claimsSection(a: StudyAnalysis, hasFigure: boolean): Section {
     num(ci(c.estimate, c.ci)),
     num(fmtP(c.p)),
     num(String(c.n)),
+    c.headline === null ? '—' : `${c.headline.label} (${c.headline.role}; p: ${c.headline.pAdjustment === 'none' ? 'unadjusted' : c.headline.pAdjustment})`,
     { text: c.verdict, verdict: verdictKey(c.verdict) },
   ]);
   const parts: Cellish[][] = a.claims.flatMap((c) =>
@@ -76,9 +77,10 @@ function claimsSection(a: StudyAnalysis, hasFigure: boolean): Section {
       text:
         'Each claim of the reference deck, how it is measured here, the measured value with its 95% interval, and a verdict by a rule fixed in advance: ' +
         'supported (direction significant and magnitude within or overlapping the claimed range), direction only (significant, magnitude differs), ' +
-        'not supported (significant the other way), inconclusive (not significant). Significant means Holm-adjusted p < 0.05 unless the measurement says otherwise.',
+        'not supported (significant the other way), inconclusive (not significant). Significant means Holm-adjusted p < 0.05 unless the measurement says otherwise. ' +
+        'Value, p and n are the headline part\'s, named in the "Headline" column with its p adjustment; the verdict comes from the primary parts (the evidence table below), which for claim 1 are the four channels.',
     },
-    { kind: 'table', id: 'claims-table', caption: 'Claims and verdicts', head: ['#', 'Claim', 'Measurement', 'Value [95% CI]', 'p', 'n', 'Verdict'], rows },
+    { kind: 'table', id: 'claims-table', caption: 'Claims and verdicts', head: ['#', 'Claim', 'Measurement', 'Value [95% CI]', 'p', 'n', 'Headline', 'Verdict'], rows },
   ];
   if (parts.length > 0) {
     blocks.push({
@@ -192,7 +194,7 @@ function comparisonsSection(a: StudyAnalysis): Section {
       kind: 'p',
       text:
         'Seeds are shared across methods, so comparisons are paired: mean difference with its paired t-interval and p, the Wilcoxon signed-rank p as a robustness check, and effect sizes d_z, Hedges\' g and A12 = P(X > Y) + ½P(X = Y). ' +
-        'Where seeds are not shared the design column says independent (Welch t and Mann-Whitney U). Holm p corrects over all comparisons of one metric; BH q is the Benjamini-Hochberg q-value.',
+        'Where seeds are not shared the design column says independent (Welch t and Mann-Whitney U). Holm p corrects over all comparisons of one metric (for final reward, with the κ crossover\'s own tests when there are any); BH q is the Benjamini-Hochberg q-value.',
     },
   ];
   for (const metric of METRIC_NAMES) {
@@ -203,7 +205,8 @@ function comparisonsSection(a: StudyAnalysis): Section {
 }
 
 function statsCells(m: MetricStats, pct: boolean): Cellish[] {
-  const f = pct ? fmtPct : (x: number | null) => fmt(x);
+  // Steps to 90%: a run that never converged counts as +∞, so an order statistic past the converged runs is ∞.
+  const f = pct ? fmtPct : m.metric === 'stepsTo90' ? (x: number | null) => (x === null && m.n > 0 ? '∞' : fmt(x)) : (x: number | null) => fmt(x);
   const interval = pct ? (m.ci ? `${f(m.mean)} [${f(m.ci.lo)}, ${f(m.ci.hi)}]` : f(m.mean)) : fmtCI(m.mean, m.ci?.lo, m.ci?.hi);
   return [
     num(String(m.n)),
@@ -212,7 +215,7 @@ function statsCells(m: MetricStats, pct: boolean): Cellish[] {
     num(f(m.median)),
     num(f(m.iqm)),
     num(f(m.min)),
-    num(m.metric === 'stepsTo90' && m.max === null ? '∞' : f(m.max)),
+    num(f(m.max)),
     num(m.converged ? `${m.converged.count}/${m.n}` : m.missing > 0 ? `${m.missing} missing` : ''),
   ];
 }
@@ -227,7 +230,7 @@ function cellsSection(a: StudyAnalysis): Section {
       kind: 'p',
       text:
         'Per cell (method × channel × σ' + (showAxes ? ' × extra axes' : '') + ') statistics over seeds: mean with its 95% t-interval, sample SD, median, IQM (25% trimmed mean), min and max. ' +
-        'Credit correlation is averaged in Fisher-z space; steps to 90% count non-converged runs as +∞ (the last column gives converged/total).',
+        'Credit correlation is averaged in Fisher-z space. Steps to 90%: median, IQM, min and max count non-converged runs as +∞ (∞ where that reaches them), while mean, interval and SD are over the converged runs only; the last column gives converged/total.',
     },
   ];
   for (const metric of METRIC_NAMES) {
@@ -276,7 +279,7 @@ function kappaSection(s: StudyAnalysis, hasFigure: boolean): Section | null {
   const blocks: Block[] = [
     {
       kind: 'p',
-      text: `Every conclusion about SDPO rests on κ, the self-teacher's ability to retrospect. The crossover is the smallest κ at which SDPO's final reward is significantly above REINFORCE's (paired, Holm-adjusted over the κ points of a series). ${kc.note}`,
+      text: `Every conclusion about SDPO rests on κ, the self-teacher's ability to retrospect. The crossover is the smallest κ at which SDPO's final reward is significantly above REINFORCE's (paired; Holm-adjusted over every final-reward comparison of this analysis, as in the comparisons table). ${kc.note}`,
     },
   ];
   // The simulation spec requires this: its earlier draft used κ = 1.

@@ -450,7 +450,7 @@ export function figureSpecs(data: FigureData): { name: string; title: string; ca
     out.push({
       name: 'kappa-crossover',
       title: 'κ sensitivity: where SDPO overtakes REINFORCE',
-      caption: 'Paired difference in final reward, SDPO − REINFORCE, against the self-teacher\'s retrospection strength κ (log scale), per channel and learning rate, with 95% paired t-intervals. Filled points: Holm-adjusted p < 0.05 with SDPO ahead; open points: not significant. The dashed line is no difference.',
+      caption: 'Paired difference in final reward, SDPO − REINFORCE, against the self-teacher\'s retrospection strength κ (log scale), per channel and learning rate, with 95% paired t-intervals. Filled points: Holm-adjusted p < 0.05 (over every final-reward comparison) with SDPO ahead; open points: not significant. The dashed line is no difference.',
       spec: kappaSpec(data.kappa),
     });
   }

@@ -73,18 +73,40 @@ test('warnings about small cells are shown', (t) => {
   t.regex(files['index.html'], /cells have fewer than 10 seeds/);
 });
 
-test('writeReport writes the page, the Markdown, the JSON, the CSV and one SVG per figure', async (t) => {
+test('writeReport writes the page, the Markdown, the JSON, the CSVs and one SVG per figure', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-report-unit-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const written = await writeReport(join(dir, 'out'), files);
-  t.is(written.length, 4 + Object.keys(files.figures).length);
-  t.deepEqual(readdirSync(join(dir, 'out')).sort(), ['figures', 'index.html', 'report.md', 'runs.csv', 'summary.json']);
+  t.is(written.length, 5 + Object.keys(files.figures).length);
+  t.deepEqual(readdirSync(join(dir, 'out')).sort(), ['figures', 'index.html', 'report.md', 'runs-sensitivity.csv', 'runs.csv', 'summary.json']);
+  // One line per run of each sweep, after the header.
+  t.is(readFileSync(join(dir, 'out', 'runs.csv'), 'utf8').trimEnd().split('\n').length, runs.length + 1);
+  t.is(readFileSync(join(dir, 'out', 'runs-sensitivity.csv'), 'utf8').trimEnd().split('\n').length, sensRuns.length + 1);
   t.deepEqual(readdirSync(join(dir, 'out', 'figures')).sort(), Object.keys(files.figures).map((n) => `${n}.svg`).sort());
   t.is(readFileSync(join(dir, 'out', 'index.html'), 'utf8'), files['index.html']);
   // Rewriting the folder with a report that has fewer figures leaves no stale SVG behind.
   const fewer = { ...files, figures: { 'final-reward': files.figures['final-reward']! } };
   await writeReport(join(dir, 'out'), fewer);
   t.deepEqual(readdirSync(join(dir, 'out', 'figures')), ['final-reward.svg']);
+  // ... and a report without a sensitivity sweep leaves no stale runs-sensitivity.csv.
+  const { 'runs-sensitivity.csv': _sens, ...main } = files;
+  await writeReport(join(dir, 'out'), main);
+  t.false(readdirSync(join(dir, 'out')).includes('runs-sensitivity.csv'));
+});
+
+test('steps to 90%: a median, IQM or max that reaches a run that never converged reads ∞', async (t) => {
+  // Two of three seeds of one cell never converge: the median and max are +∞ there, the mean is the converged run's.
+  const cell = (r: (typeof runs)[number]) => r.config.method === 'sdpo' && r.config.feedback === 'binary' && r.config.noise === 0;
+  let kept = 0;
+  const stalled = runs.map((r) => (cell(r) && kept++ > 0 ? { ...r, summary: { ...r.summary, stepsTo90: null } } : r));
+  const built = await buildReport({ name: 'stalled', runs: stalled });
+  const row = htmlTable(built['index.html'], 'cells-stepsTo90').find((r) => r[0] === 'SDPO' && r[1] === 'Binary' && r[2] === '0')!;
+  t.truthy(row, 'the cell has a row');
+  // n, mean [CI], SD, median, IQM, min, max, converged
+  t.is(row[6], '∞', 'median');
+  t.is(row[9], '∞', 'max');
+  t.not(row[8], '∞', 'min: the converged run');
+  t.is(row[10], '1/3');
 });
 
 test('a study without runs is refused with a stable code', async (t) => {

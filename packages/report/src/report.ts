@@ -32,6 +32,8 @@ export interface ReportFiles {
   readonly 'report.md': string;
   readonly 'summary.json': string;
   readonly 'runs.csv': string;
+  /** The sensitivity sweep's per-run summaries, when the report has one. */
+  readonly 'runs-sensitivity.csv'?: string;
   readonly figures: Readonly<Record<string, string>>;
 }
 
@@ -81,13 +83,14 @@ export async function buildReport(input: ReportInput): Promise<ReportFiles> {
     'report.md': renderMarkdown(doc, figures),
     'summary.json': JSON.stringify(summary, null, 2) + '\n',
     'runs.csv': runsCsv(input.runs),
+    ...(input.sensitivity && input.sensitivity.length > 0 ? { 'runs-sensitivity.csv': runsCsv(input.sensitivity) } : {}),
     figures: Object.fromEntries(figures.map((f) => [f.name, f.svg])),
   };
 }
 
 /**
  * Writes a report's files into `dir` (created if missing): index.html,
- * report.md, summary.json, runs.csv and figures/NAME.svg. Each file is written
+ * report.md, summary.json, runs.csv (and runs-sensitivity.csv with a sensitivity sweep) and figures/NAME.svg. Each file is written
  * to a temporary name and renamed, so a reader never sees half a file.
  * SVGs in figures/ that this report does not have are removed. Returns the
  * paths written.
@@ -99,6 +102,7 @@ export async function writeReport(dir: string, files: ReportFiles): Promise<stri
     ['report.md', files['report.md']],
     ['summary.json', files['summary.json']],
     ['runs.csv', files['runs.csv']],
+    ...(files['runs-sensitivity.csv'] !== undefined ? [['runs-sensitivity.csv', files['runs-sensitivity.csv']] as [string, string]] : []),
     ...Object.entries(files.figures).map(([name, svg]): [string, string] => [join('figures', `${name}.svg`), svg]),
   ];
   const written: string[] = [];
@@ -108,8 +112,9 @@ export async function writeReport(dir: string, files: ReportFiles): Promise<stri
     await rename(`${path}.tmp`, path);
     written.push(path);
   }
-  // A figure an earlier report of this folder had and this one has not (e.g.
+  // A figure or CSV an earlier report of this folder had and this one has not (e.g.
   // the κ figure without a sensitivity sweep) would otherwise linger beside it.
+  if (files['runs-sensitivity.csv'] === undefined) await rm(join(dir, 'runs-sensitivity.csv'), { force: true });
   const keep = new Set(Object.keys(files.figures).map((n) => `${n}.svg`));
   for (const f of await readdir(join(dir, 'figures'))) {
     if (f.endsWith('.svg') && !keep.has(f)) await rm(join(dir, 'figures', f));

@@ -204,6 +204,7 @@ export function syntheticAnalysis(runs: readonly RunResult[]): StudyAnalysis {
     rule: 'fixed in advance',
     verdict: verdicts[i % 4]!,
     estimate: 0.1 + i / 100,
+    headline: { label: i % 2 === 0 ? feedbacks[0]! : 'pooled', role: i % 2 === 0 ? 'primary' : 'secondary', pAdjustment: i % 2 === 0 ? 'Holm over channels' : 'none' },
     ci: { lo: 0.08 + i / 100, hi: 0.12 + i / 100, level: 0.95 },
     p: 0.001 * (i + 1),
     n: seeds.length,

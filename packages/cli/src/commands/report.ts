@@ -12,7 +12,7 @@ const HELP = `usage: sdpo report NAME [--out DIR] [--sensitivity NAME] [--store 
 
 Analyses a sweep's stored results and writes the study report into DIR
 (default ./report-NAME): index.html (self-contained, opens from disk),
-report.md, summary.json (every number), runs.csv and figures/*.svg.
+report.md, summary.json (every number), runs.csv (runs-sensitivity.csv too with --sensitivity) and figures/*.svg.
 
   --out DIR            report folder (created if missing)
   --sensitivity NAME   a κ-sensitivity sweep to add (crossover table and figure)
