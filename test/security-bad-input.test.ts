@@ -1,9 +1,10 @@
 import test from 'ava';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { startCoordinator, type RunningCoordinator } from '@sdpo/coordinator';
+import { CoordinatorError, startCoordinator, type RunningCoordinator } from '@sdpo/coordinator';
 import { createSweepClient, parseGridData, PROTOCOL_VERSION, resultToWire, taskKey, configFromWire, type WorkerMessage } from '@sdpo/protocol';
 import { runSimulation, SIM_VERSION } from '@sdpo/sim';
 import { startWorker } from '@sdpo/worker';
@@ -185,14 +186,29 @@ test.serial('a grid above the per-sweep limit, or with code where values belong,
     { what: 'too large', code: 'GRID_TOO_LARGE', grid: { name: 'huge', axes: [{ name: 'seed', valuesJson: range(4000) }, { name: 'noise', valuesJson: range(4000).map((x) => String(Number(x) / 4000)) }], fixed, maxAttempts: 0 } },
     { what: 'not JSON', code: 'INVALID_GRID', grid: { name: 'code', axes: [{ name: 'seed', valuesJson: ['process.exit(1)'] }], fixed, maxAttempts: 0 } },
     { what: 'a string of code', code: 'INVALID_GRID', grid: { name: 'code2', axes: [{ name: 'seed', valuesJson: ['"require(\'child_process\')"'] }, { name: 'noise', valuesJson: ['0'] }], fixed, maxAttempts: 0 } },
+    // A range of 10^12 seeds: a few bytes on the wire. Expanded before the size check, it took the coordinator down.
+    { what: 'a huge range', code: 'GRID_TOO_LARGE', grid: { name: 'range', axes: [{ name: 'seed', valuesJson: [], range: { from: 0, to: 1e12 } }, { name: 'noise', valuesJson: ['0'] }], fixed, maxAttempts: 0 } },
+    { what: 'an axis twice', code: 'INVALID_GRID', grid: { name: 'twice', axes: [{ name: 'seed', valuesJson: ['1'] }, { name: 'seed', valuesJson: ['2'] }, { name: 'noise', valuesJson: ['0'] }], fixed, maxAttempts: 0 } },
+    { what: 'no grid', code: 'INVALID_MESSAGE', grid: null },
   ];
   for (const c of cases) {
-    const err = await t.throwsAsync(client.submit(c.grid));
+    const err = await t.throwsAsync(client.submit(c.grid as never));
     t.is((err as unknown as grpc.ServiceError).code, grpc.status.INVALID_ARGUMENT, c.what);
     t.is((err as unknown as grpc.ServiceError).metadata.get('sdpo-code')[0], c.code, c.what);
   }
   t.is(coord.store.listSweeps().length, sweeps);
   t.is(fingerprint(), before);
+});
+
+test('a listen or metrics address with a port past 65535 is refused with its name before the store is opened', async (t) => {
+  const { dir, cleanup: rm } = tempDir();
+  t.teardown(rm);
+  for (const [opts, what] of [[{ listen: '127.0.0.1:99999' }, 'listen address'], [{ listen: '127.0.0.1:0', metrics: '127.0.0.1:70000' }, 'metrics address']] as const) {
+    const err = await t.throwsAsync(startCoordinator({ storePath: join(dir, 'never.db'), logger: pino({ level: 'silent' }), ...opts }), { instanceOf: CoordinatorError });
+    t.is((err as CoordinatorError).code, 'INVALID_ADDRESS');
+    t.regex(err!.message, new RegExp(`^${what}: expected HOST:PORT with a port from 0 to 65535`));
+  }
+  t.false(existsSync(join(dir, 'never.db')));
 });
 
 test.serial('200 seeded random mutations of valid messages never crash the coordinator nor change the store', async (t) => {

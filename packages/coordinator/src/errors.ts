@@ -5,7 +5,7 @@ import { StoreError } from './store.js';
 /** Coordinator-level errors with stable codes. */
 export class CoordinatorError extends Error {
   constructor(
-    readonly code: 'SWEEP_EXISTS' | 'NO_SUCH_SWEEP' | 'NO_SUCH_WORKER' | 'VERSION_MISMATCH' | 'UNAUTHENTICATED' | 'SHUTTING_DOWN',
+    readonly code: 'SWEEP_EXISTS' | 'NO_SUCH_SWEEP' | 'NO_SUCH_WORKER' | 'VERSION_MISMATCH' | 'UNAUTHENTICATED' | 'SHUTTING_DOWN' | 'INVALID_ADDRESS',
     message: string,
   ) {
     super(message);
@@ -30,6 +30,7 @@ export function toGrpcStatus(err: unknown): Partial<grpc.StatusObject> {
       VERSION_MISMATCH: grpc.status.FAILED_PRECONDITION,
       UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
       SHUTTING_DOWN: grpc.status.UNAVAILABLE,
+      INVALID_ADDRESS: grpc.status.INVALID_ARGUMENT,
     }[err.code];
   }
   return { code: status, details, metadata };

@@ -58,11 +58,13 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
-/** Splits `HOST:PORT` (IPv6 in brackets). */
-export function splitHostPort(addr: string): { host: string; port: number } {
+/** Splits `HOST:PORT` (IPv6 in brackets); `what` names the address in the error (e.g. "listen address"). */
+export function splitHostPort(addr: string, what = 'address'): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(addr);
-  if (!m) throw new CoordinatorError('NO_SUCH_SWEEP', `expected HOST:PORT, got '${addr}'`);
-  return { host: m[1]!, port: Number(m[2]) };
+  const port = m ? Number(m[2]) : NaN;
+  // Checked here, before the store is opened: grpc-js would refuse it only at bind time, as an internal error.
+  if (!m || port > 65535) throw new CoordinatorError('INVALID_ADDRESS', `${what}: expected HOST:PORT with a port from 0 to 65535, got '${addr}'`);
+  return { host: m[1]!, port };
 }
 
 // A million-task grid's JSON is ~100 kB: render it once per definition, not on every status call.
@@ -91,11 +93,11 @@ export function progressToWire(p: SweepProgress, failures: SweepInfo['failures']
  */
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const log = options.logger;
-  const { host } = splitHostPort(options.listen);
+  const { host } = splitHostPort(options.listen, 'listen address');
   if (!isLoopback(host) && !options.token && !options.insecure) {
     throw new CoordinatorError('UNAUTHENTICATED', `listening on ${host} (not loopback) needs a bearer token (--token-file or SDPO_TOKEN), or --insecure to run without one`);
   }
-  const metricsAt = options.metrics !== undefined ? splitHostPort(options.metrics) : undefined;
+  const metricsAt = options.metrics !== undefined ? splitHostPort(options.metrics, 'metrics address') : undefined;
   if (metricsAt && !isLoopback(metricsAt.host) && !options.insecure) {
     throw new CoordinatorError('UNAUTHENTICATED', `the metrics endpoint is plain unauthenticated HTTP; serving it on ${metricsAt.host} (not loopback) needs --insecure`);
   }
@@ -236,7 +238,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   };
   server.addService(proto.SweepService.service, {
     Submit: unary(async (req: { grid: Parameters<typeof gridFromWire>[0] | null }) => {
-      if (!req.grid) throw new CoordinatorError('NO_SUCH_SWEEP', 'SubmitRequest.grid is required');
+      if (!req.grid) throw new ProtocolError('INVALID_MESSAGE', 'SubmitRequest.grid is required');
       const def = gridFromWire(req.grid);
       return info((await scheduler.submit(def)).progress.name);
     }),

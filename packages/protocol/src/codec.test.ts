@@ -50,4 +50,15 @@ test('a wire range is checked as in a grid file, and an axis with both values an
   t.regex(refused({ range: { from: 0.5, to: 3 } }), /axes\.seed/);
   t.regex(refused({ range: { from: -2, to: 2 } }), /axes\.seed\[0\]: .*\(value -2\)/);
   t.deepEqual(gridFromWire(overTheWire(grid({ range: { from: 2, to: 5 } })).grid).grid.axes['seed'], [2, 3, 4]);
+  // A huge range is refused by its length: expanding it first killed the coordinator (V8 heap).
+  const huge = t.throws(() => gridFromWire(overTheWire(grid({ range: { from: 0, to: 1e12 } })).grid), { instanceOf: ProtocolError });
+  t.is((huge as ProtocolError).code, 'GRID_TOO_LARGE');
+});
+
+test('an axis or fixed field given twice in a SubmitRequest is refused, as a grid file refuses duplicate keys', (t) => {
+  const fixed = [{ name: 'method', valueJson: '"sdpo"' }, { name: 'feedback', valueJson: '"binary"' }, { name: 'noise', valueJson: '0' }];
+  const twiceAxis = { name: 'g', axes: [{ name: 'seed', valuesJson: ['1'] }, { name: 'seed', valuesJson: ['2'] }], fixed, maxAttempts: 0 };
+  t.throws(() => gridFromWire(overTheWire(twiceAxis).grid), { instanceOf: ProtocolError, message: /axes\.seed: the axis is given twice/ });
+  const twiceFixed = { name: 'g', axes: [{ name: 'seed', valuesJson: ['1'] }], fixed: [...fixed, { name: 'noise', valueJson: '0.1' }], maxAttempts: 0 };
+  t.throws(() => gridFromWire(overTheWire(twiceFixed).grid), { instanceOf: ProtocolError, message: /fixed\.noise: the field is given twice/ });
 });

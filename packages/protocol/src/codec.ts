@@ -70,11 +70,16 @@ export function gridFromWire(msg: {
   };
   const axes: Record<string, unknown> = {};
   for (const a of msg.axes) {
+    // Last one would silently win; a grid file refuses duplicate keys too.
+    if (Object.hasOwn(axes, a.name)) throw new ProtocolError('INVALID_GRID', `axes.${a.name}: the axis is given twice`);
     if (a.range && a.valuesJson.length > 0) throw new ProtocolError('INVALID_GRID', `axes.${a.name}: give values or a range, not both`);
     // A range is checked as in a grid file (integers, 'to' past 'from').
     axes[a.name] = a.range ? { from: a.range.from, to: a.range.to } : a.valuesJson.map((v, i) => parse(v, `axes.${a.name}[${i}]`));
   }
   const fixed: Record<string, unknown> = {};
-  for (const f of msg.fixed) fixed[f.name] = parse(f.valueJson, `fixed.${f.name}`);
+  for (const f of msg.fixed) {
+    if (Object.hasOwn(fixed, f.name)) throw new ProtocolError('INVALID_GRID', `fixed.${f.name}: the field is given twice`);
+    fixed[f.name] = parse(f.valueJson, `fixed.${f.name}`);
+  }
   return parseGridData({ name: msg.name, axes, fixed, ...(msg.maxAttempts > 0 ? { maxAttempts: msg.maxAttempts } : {}) }, msg.name || 'grid');
 }

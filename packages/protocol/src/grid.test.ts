@@ -88,6 +88,17 @@ test('empty axes, empty ranges and missing required fields are errors', (t) => {
   t.regex(problem('name: x\naxes:\n  seed: [0]\n  method: [sdpo]\n  noise: [0]\n').message, /feedback: required run field/);
 });
 
+test('a grid too large is refused from its axes\' lengths, before a range is expanded', (t) => {
+  // A range of 10^12 seeds used to be expanded into an array first and exhausted the heap.
+  const huge = t.throws(() => parseGridData({ name: 'x', axes: { seed: { from: 0, to: 1e12 }, method: ['sdpo'], feedback: ['binary'], noise: [0] } }), { instanceOf: ProtocolError });
+  t.is((huge as ProtocolError).code, 'GRID_TOO_LARGE');
+  t.regex(huge!.message, /the grid has 1000000000000 runs; at most 10000000 per sweep/);
+  // Two ranges each within the limit whose product is not.
+  const product = t.throws(() => parseGridData({ name: 'x', axes: { seed: { from: 0, to: 5_000_000 }, group: { from: 2, to: 6 }, method: ['sdpo'], feedback: ['binary'], noise: [0] } }), { instanceOf: ProtocolError });
+  t.is((product as ProtocolError).code, 'GRID_TOO_LARGE');
+  t.regex(product!.message, /20000000 runs/);
+});
+
 test('YAML and JSON syntax errors name the line', (t) => {
   const y = problem('name: x\naxes:\n  seed: [0, 1\n  method: [sdpo]\n');
   t.is(y.code, 'GRID_SYNTAX');

@@ -97,6 +97,12 @@ export function parseGridData(data: unknown, source = 'grid'): SweepDefinition {
   const base: GridSpec = file.preset ? PRESETS[file.preset] : { axes: {} };
   const axes: Record<string, AxisValue[]> = {};
   for (const [n, v] of Object.entries(base.axes)) axes[n] = [...v];
+  // The size from the axes' lengths before any range is expanded: a range of 10^12 seeds would
+  // otherwise exhaust the heap (and take the coordinator down with a submit) before the size check.
+  const lengths = new Map<string, number>(Object.entries(base.axes).map(([n, v]) => [n, v.length]));
+  for (const [name, v] of Object.entries(file.axes)) if (RUN_FIELD_SET.has(name)) lengths.set(name, Array.isArray(v) ? v.length : Math.max(0, v.to - v.from));
+  const sizeBound = [...lengths.values()].reduce((a, n) => a * Math.max(1, n), 1);
+  if (sizeBound > LIMITS.maxGridSize) tooLarge(source, sizeBound);
   for (const [name, v] of Object.entries(file.axes)) {
     if (!RUN_FIELD_SET.has(name)) {
       issues.push({ path: ['axes', name], message: `unknown run field '${name}' (run fields: ${RUN_FIELDS.join(', ')})` });
@@ -121,8 +127,12 @@ export function parseGridData(data: unknown, source = 'grid'): SweepDefinition {
   const def: SweepDefinition = { name: file.name, grid: { axes: sortAxes(axes), fixed }, maxAttempts: file.maxAttempts };
   validateValues(def, source);
   const size = gridSize(def.grid);
-  if (size > LIMITS.maxGridSize) fail('GRID_TOO_LARGE', source, [{ path: ['axes'], message: `the grid has ${size} runs; at most ${LIMITS.maxGridSize} per sweep` }]);
+  if (size > LIMITS.maxGridSize) tooLarge(source, size);
   return def;
+}
+
+function tooLarge(source: string, size: number): never {
+  fail('GRID_TOO_LARGE', source, [{ path: ['axes'], message: `the grid has ${size} runs; at most ${LIMITS.maxGridSize} per sweep` }]);
 }
 
 function range(from: number, to: number): number[] {
