@@ -286,6 +286,39 @@ test('a key two sweeps share runs once; its result completes both, and a cancell
   t.deepEqual(store.sweepResults('third'), store.sweepResults('second'));
 });
 
+test('a lease a cancelled sweep kept for another sweep, lost with its worker or failed, is retried for that sweep under its own maxAttempts', async (t) => {
+  for (const how of ['lost', 'failed'] as const) {
+    const { scheduler, store, w } = await overlapping(t, 3);
+    // second's queue passes over seeds 0–1 (in flight for first) and leases seed 2; then first is cancelled.
+    scheduler.credit(w.id, 4, 100);
+    await until(() => w.leases().length === 2);
+    t.deepEqual(w.leases()[1]!.tasks!.map((x) => x.config!.seed), [2]);
+    scheduler.cancel('first');
+    if (how === 'lost') scheduler.removeWorker(w.id, 'killed');
+    else {
+      for (const lease of w.leases()) {
+        for (const x of lease.tasks!) scheduler.failure(w.id, { key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, code: 'SIM_ERROR', message: 'boom' });
+      }
+    }
+    // Before, their retries went back under first and were dropped: second stayed running with nothing to lease.
+    const runner = how === 'lost' ? workerOn(scheduler, 'b') : w;
+    let answered = runner.leases().length;
+    const seeds: number[] = [];
+    while (scheduler.progress('second').state === 'running') {
+      scheduler.credit(runner.id, 4, 100);
+      await until(() => runner.leases().length > answered || scheduler.progress('second').state !== 'running');
+      for (const lease of runner.leases().slice(answered)) {
+        answered++;
+        seeds.push(...lease.tasks!.map((x) => Number(x.config!.seed)));
+        await answer(scheduler, runner.id, lease);
+      }
+    }
+    t.like(scheduler.progress('second'), { state: 'done', done: 3, failed: 0 }, how);
+    t.deepEqual(seeds.sort(), [0, 1, 2], `${how}: each task leased again once`);
+    t.deepEqual(store.sweepResults('second').map((r) => r.config.seed), [0, 1, 2]);
+  }
+});
+
 test('a version 1 store (results indexed by key) is upgraded in place when opened for writing, and refused read-only with a message saying how', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-store-v1-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -305,6 +305,7 @@ export class Scheduler extends EventEmitter {
       event: db.prepare('INSERT INTO events (at, kind, sweep_id, key, worker, detail) VALUES (?, ?, ?, ?, ?, ?)'),
       cancelTasks: db.prepare(`UPDATE tasks SET state = ${TASK.cancelled} WHERE sweep_id = ? AND state = 0`),
       pendingWithKey: db.prepare('SELECT 1 FROM tasks WHERE key = ? AND state = 0 AND sweep_id != ? LIMIT 1').pluck(),
+      pendingRowsWithKey: db.prepare('SELECT sweep_id, idx FROM tasks WHERE key = ? AND state = 0 AND sweep_id != ?').raw(),
     };
     // Task rows of a submit that never finished (the coordinator died mid-way) sit past the last sweep id.
     const orphans = db.prepare('DELETE FROM tasks WHERE sweep_id > ?').run(this.q.maxSweepId.get()).changes;
@@ -471,7 +472,8 @@ export class Scheduler extends EventEmitter {
     });
     for (const inf of [...this.inflight.values()]) {
       if (inf.sweepId !== row.id) continue;
-      // Another sweep still wants this key: let the lease run to completion for it.
+      // Another sweep still wants this key: let the lease run to completion for it. Should it fail
+      // or be lost, its retry goes to that sweep (see heirOf).
       if (this.q.pendingWithKey.get(Buffer.from(inf.key, 'hex'), row.id) !== undefined) continue;
       this.dropInflight(inf);
       const list = byWorker.get(inf.workerId) ?? [];
@@ -731,14 +733,24 @@ export class Scheduler extends EventEmitter {
   private take(n: number, w: WorkerState): TaskRef[] {
     const out: TaskRef[] = [];
     const held: TaskRef[] = [];
+    // Keys taken by this call: they are in flight only once the lease goes out.
+    const taken = new Set<string>();
     while (out.length < n) {
       const fromRetry = this.retry.length > 0;
-      const t = fromRetry ? this.retry.shift() : this.nextReady();
+      let t = fromRetry ? this.retry.shift() : this.nextReady();
       if (!t) break;
-      const rt = this.sweeps.get(t.sweepId);
+      let rt = this.sweeps.get(t.sweepId);
+      if ((!rt || rt.row.state !== 'running') && fromRetry) {
+        // Its sweep stopped, but another may want the key (see heirOf).
+        const heir = this.heirOf(t.key, t.sweepId);
+        if (heir !== undefined) {
+          t = { ...t, ...heir };
+          rt = this.sweeps.get(heir.sweepId);
+        }
+      }
       if (!rt || rt.row.state !== 'running') continue;
       // The same config queued twice (two sweeps, or a repeated cell) runs once; its result completes both.
-      if (this.inflight.has(t.key)) continue;
+      if (this.inflight.has(t.key) || taken.has(t.key)) continue;
       if (fromRetry ? this.q.taskState.get(t.sweepId, t.idx) !== TASK.pending : this.settled.has(t.key)) continue;
       if (t.lost >= ISOLATE_AFTER_LOSSES) {
         if (out.length === 0 && w.inflight.size === 0) {
@@ -747,9 +759,11 @@ export class Scheduler extends EventEmitter {
           break;
         }
         held.push(t);
+        taken.add(t.key);
         continue;
       }
       out.push(t);
+      taken.add(t.key);
     }
     this.retry.unshift(...held);
     if (held.length === 0 || w.isolating) {
@@ -757,6 +771,17 @@ export class Scheduler extends EventEmitter {
       if (this.reserved === w.id) this.reserved = undefined;
     } else if (this.reserved === undefined || !this.workers.has(this.reserved)) this.reserved = w.id;
     return out;
+  }
+
+  /**
+   * A pending task with `key` in a running sweep other than `exceptSweep`: where a lease or a retry
+   * of a sweep that stopped (cancelled) goes on, since a running sweep passes over a key in flight.
+   */
+  private heirOf(key: string, exceptSweep: number): { sweepId: number; idx: number } | undefined {
+    for (const [sweepId, idx] of this.q.pendingRowsWithKey.all(Buffer.from(key, 'hex'), exceptSweep) as [number, number][]) {
+      if (this.sweeps.get(sweepId)?.row.state === 'running') return { sweepId, idx };
+    }
+    return undefined;
   }
 
   private nextReady(): TaskRef | undefined {
@@ -1078,9 +1103,12 @@ export class Scheduler extends EventEmitter {
       return;
     }
     this.dropInflight(inf);
-    const maxAttempts = this.sweeps.get(inf.sweepId)?.row.definition.maxAttempts ?? 1;
-    const fails = inf.fails + 1;
-    this.recordFailure({ ...inf, fails }, workerId, f.code, f.message, fails >= maxAttempts);
+    // The sweep's own retry budget; one that stopped meanwhile hands the task to a sweep still wanting it.
+    const heir = this.sweeps.has(inf.sweepId) ? undefined : this.heirOf(inf.key, inf.sweepId);
+    const task = heir === undefined ? inf : { ...inf, ...heir };
+    const maxAttempts = this.sweeps.get(task.sweepId)?.row.definition.maxAttempts ?? 1;
+    const fails = task.fails + 1;
+    this.recordFailure({ ...task, fails }, workerId, f.code, f.message, fails >= maxAttempts);
   }
 
   /**
