@@ -11,6 +11,10 @@ export interface ExportRow {
 }
 
 const CONFIG_COLUMNS = ['seed', 'method', 'feedback', 'noise', 'vocab', 'length', 'group', 'steps', 'lr', 'kappa', 'emaRate', 'divergence', 'jsdBeta', 'binaryQuantile', 'evalEvery'] as const;
+/** The nested config fields, one column each (both can be grid axes, so rows may differ only there). */
+const NESTED_COLUMNS = [
+  ['weights', 'local'], ['weights', 'coherence'], ['weights', 'global'], ['hybrid', 'alphaMin'], ['hybrid', 'alphaMax'], ['hybrid', 'warmup'],
+] as const;
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
@@ -20,7 +24,7 @@ function csvCell(v: unknown): string {
 
 /** The first line of an export (the CSV header), or '' for JSON Lines. */
 export function exportHeader(kind: ExportKind): string {
-  return kind === 'csv' ? ['index', 'key', ...CONFIG_COLUMNS, ...SUMMARY_KEYS, 'wallMs', 'simVersion'].join(',') + '\n' : '';
+  return kind === 'csv' ? ['index', 'key', ...CONFIG_COLUMNS, ...NESTED_COLUMNS.map(([a, b]) => `${a}.${b}`), ...SUMMARY_KEYS, 'wallMs', 'simVersion'].join(',') + '\n' : '';
 }
 
 /**
@@ -30,7 +34,8 @@ export function exportHeader(kind: ExportKind): string {
  */
 export function exportLine(kind: ExportKind, { index, key, result }: ExportRow): string {
   if (kind === 'csv') {
-    const cells = [index, key, ...CONFIG_COLUMNS.map((k) => result.config[k]), ...SUMMARY_KEYS.map((k) => result.summary[k]), result.timing.wallMs, result.simVersion];
+    const nested = NESTED_COLUMNS.map(([a, b]) => (result.config[a] as Readonly<Record<string, number>>)[b]);
+    const cells = [index, key, ...CONFIG_COLUMNS.map((k) => result.config[k]), ...nested, ...SUMMARY_KEYS.map((k) => result.summary[k]), result.timing.wallMs, result.simVersion];
     return cells.map(csvCell).join(',') + '\n';
   }
   if (kind === 'jsonl') {

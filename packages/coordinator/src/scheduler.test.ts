@@ -70,6 +70,30 @@ test('leases never exceed the credits granted, and go out in grid order', async 
   t.deepEqual(w.leases()[1]!.tasks!.map((x) => (x.config as RunConfig).seed), [2]);
 });
 
+test('a finished sweep reports the rate it ran at, not 0', async (t) => {
+  const { scheduler, worker } = setup(t);
+  const w = worker('a');
+  await scheduler.submit(grid('g', 6));
+  t.is(scheduler.progress('g').rate, 0, 'nothing done yet');
+  await runToEnd(scheduler, w, 'g');
+  const p = scheduler.progress('g');
+  t.is(p.state, 'done');
+  t.true(p.rate > 0 && Number.isFinite(p.rate), `rate ${p.rate}`);
+});
+
+test('a worker that keeps granting credits without answering holds at most twice the credit limit', async (t) => {
+  const { scheduler, worker } = setup(t);
+  const w = worker('greedy');
+  await scheduler.submit(grid('g', 40));
+  // Limit 5: an honest worker's window is at most 5, plus up to 5 answered but not yet committed.
+  for (let i = 0; i < 8; i++) {
+    scheduler.credit(w.id, 5, 5);
+    await tick();
+  }
+  await tick();
+  t.is(w.leases().reduce((a, l) => a + l.tasks!.length, 0), 10);
+});
+
 test('a result for a stale attempt is rejected; the current one is recorded exactly once and never overwritten', async (t) => {
   const { scheduler, store, worker } = setup(t);
   const a = worker('a');

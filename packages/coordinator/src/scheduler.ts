@@ -228,6 +228,8 @@ export class Scheduler extends EventEmitter {
   /** Every lease is logged at debug level; checked once, as leases are the hottest path. */
   private readonly logLeases: boolean;
   private readonly sweeps = new Map<number, SweepRuntime>();
+  /** The rate (tasks/s) of each sweep that stopped running in this process, when it stopped. */
+  private readonly lastRates = new Map<number, number>();
   private readonly workers = new Map<string, WorkerState>();
   private readonly inflight = new Map<string, Inflight>();
   private ready: TaskRef[] = [];
@@ -481,7 +483,7 @@ export class Scheduler extends EventEmitter {
       byWorker.set(inf.workerId, list);
     }
     for (const [wid, keys] of byWorker) this.workers.get(wid)?.sink.send({ revoke: { leaseId: '', keys } });
-    this.sweeps.delete(row.id);
+    this.retire(rt);
     this.log.info({ sweep: name }, 'sweep cancelled');
     this.emit('progress', name);
     return this.progress(name);
@@ -496,7 +498,7 @@ export class Scheduler extends EventEmitter {
     if (!row) throw new CoordinatorError('NO_SUCH_SWEEP', `no sweep named '${name}'`);
     let inFlight = 0;
     for (const inf of this.inflight.values()) if (inf.sweepId === row.id) inFlight++;
-    const rate = rt ? this.rate(rt) : 0;
+    const rate = rt ? this.rate(rt) : (this.lastRates.get(row.id) ?? 0);
     const left = row.total - row.done - row.failed - row.cancelled;
     return {
       name: row.name, state: row.state, total: row.total, done: row.done, failed: row.failed, cancelled: row.cancelled,
@@ -514,6 +516,15 @@ export class Scheduler extends EventEmitter {
   /** Connected workers. */
   workerViews(): WorkerView[] {
     return [...this.workers.values()].map((w) => ({ workerId: w.id, name: w.name, threads: w.threads, inFlight: w.inflight.size, completed: w.completed }));
+  }
+
+  /** A sweep that stopped running leaves memory; its last rate stays for the progress that reports its end. */
+  private retire(rt: SweepRuntime): void {
+    // Over the sample window (its last minute) up to now: a sweep shorter than a sample step has one sample.
+    const a = rt.samples[0];
+    const dt = a === undefined ? 0 : Date.now() - a.t;
+    this.lastRates.set(rt.row.id, dt > 0 ? ((rt.row.done - a!.done) * 1000) / dt : 0);
+    this.sweeps.delete(rt.row.id);
   }
 
   private rate(rt: SweepRuntime): number {
@@ -576,7 +587,11 @@ export class Scheduler extends EventEmitter {
   credit(workerId: string, n: number, maxCredits: number): void {
     const w = this.workers.get(workerId);
     if (!w) return;
-    w.credits = Math.min(w.credits + n, maxCredits);
+    // Tasks held count too, or a worker repeating Credit{max} could hold any number. A worker's own
+    // window is at most maxCredits, but a Credit can arrive before the Results it follows are
+    // committed, so tasks answered but not yet committed still count as held: 2 × maxCredits
+    // bounds a worker without ever clipping an honest one.
+    w.credits = Math.max(0, Math.min(w.credits + n, maxCredits, 2 * maxCredits - w.inflight.size));
     // Leased on a later turn, before that turn's commits, and this worker's results wait
     // while its credit does: the lease goes out before the ack of any Results it sent after
     // this Credit, so a worker that drains and leaves on its last ack has received every
@@ -982,7 +997,7 @@ export class Scheduler extends EventEmitter {
     }
     for (const rt of touched) {
       this.sample(rt);
-      if (rt.row.state !== 'running') this.sweeps.delete(rt.row.id);
+      if (rt.row.state !== 'running') this.retire(rt);
       this.emit('progress', rt.row.name);
     }
     batches.forEach((b, i) => b.reply(acks[i]!));
@@ -1149,7 +1164,7 @@ export class Scheduler extends EventEmitter {
     this.log.warn({ worker: workerId, key: task.key, attempt: task.attempts, code, message, final }, 'task failed');
     if (!final) this.retry.push({ sweepId: task.sweepId, idx: task.idx, key: task.key, attempts: task.attempts, fails: task.fails, lost: task.lost });
     for (const s of touched) {
-      if (s.row.state !== 'running') this.sweeps.delete(s.row.id);
+      if (s.row.state !== 'running') this.retire(s);
       this.emit('progress', s.row.name);
     }
     this.schedulePump();
