@@ -1,5 +1,5 @@
 import { createSweepClient, type ClientOptions, type SweepClient } from '@sdpo/protocol';
-import { readSecrets } from './args.js';
+import { readSecrets, throwIfTlsError } from './args.js';
 import { DEFAULT_COORDINATOR } from './embedded.js';
 import { CliError } from './errors.js';
 
@@ -31,8 +31,18 @@ export function connectOptions(
   };
 }
 
+/** A SweepService client; TLS files OpenSSL cannot use (a key that is not the certificate's) are bad input naming the flags. */
+export function openClient(address: string, options: ClientOptions, values: { readonly [flag: string]: unknown }): SweepClient {
+  try {
+    return createSweepClient(address, options);
+  } catch (err) {
+    throwIfTlsError(err, values);
+    throw err;
+  }
+}
+
 /** A SweepService client for the coordinator the flags name. */
 export function sweepClient(values: { readonly [flag: string]: unknown }): { client: SweepClient; address: string } {
   const { address, options } = connectOptions(values);
-  return { client: createSweepClient(address!, options), address: address! };
+  return { client: openClient(address!, options, values), address: address! };
 }

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import cliProgress from 'cli-progress';
 import { CoordinatorError, startCoordinator, type SweepProgress } from '@sdpo/coordinator';
 import { startWorker } from '@sdpo/worker';
-import { loadGridFile, ProtocolError, type SweepDefinition, type SweepInfo__Output } from '@sdpo/protocol';
+import { LIMITS, loadGridFile, ProtocolError, type SweepDefinition, type SweepInfo__Output } from '@sdpo/protocol';
 import type { RunResult } from '@sdpo/sim';
 import { CliError } from './errors.js';
 
@@ -40,6 +40,20 @@ export function createLogger(fallback: pino.Level | 'silent' = 'info'): Logger {
   });
   return pino({ level }, pretty);
 }
+
+/**
+ * What the protocol lets a worker announce in its Hello and hold (orchestration
+ * spec §7), so the flags are checked before connecting, with the flag named,
+ * rather than refused by the coordinator after.
+ */
+export const WORKER_LIMITS = {
+  /** Characters of a worker's name. */
+  name: LIMITS.maxWorkerName,
+  /** Pool threads one worker may announce. */
+  threads: LIMITS.maxThreads,
+  /** Tasks one worker may hold at once. */
+  credits: LIMITS.maxCredits,
+} as const;
 
 /** Options of {@link runGridEmbedded}. */
 export interface EmbeddedOptions {
@@ -100,6 +114,7 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
   });
   try {
     const { progress: first } = await scheduler.submit(def);
+    if (first.state === 'cancelled') throw cancelledSweep(def.name);
     let last = first;
     options.onProgress?.(first);
     if (first.state === 'running' && !options.signal?.aborted) {
@@ -162,6 +177,11 @@ export function loadGridOrExit(path: string | undefined, command: string): Sweep
   }
 }
 
+/** The error of a submit under the name of a cancelled sweep: it would do nothing, silently. */
+export function cancelledSweep(name: string): CliError {
+  return new CliError(`the sweep '${name}' was cancelled, and a cancelled sweep is not resumed: submit the grid under another name (its stored results are reused)`);
+}
+
 /** Maps errors a sweep submission may raise to exit-2 CliErrors; rethrows the rest. */
 export function submissionError(err: unknown): never {
   if (err instanceof ProtocolError || (err instanceof CoordinatorError && err.code === 'SWEEP_EXISTS')) throw new CliError(err.message);
@@ -175,23 +195,27 @@ const fmtEta = (s: number): string => {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 };
 
+/** What a progress bar or line shows of a sweep. */
+export type ProgressView = Pick<SweepProgress, 'name' | 'done' | 'total' | 'failed' | 'rate' | 'etaSeconds' | 'workers' | 'state'>;
+
 /** A progress line as the non-TTY output shows it. */
-export function progressLine(p: Pick<SweepProgress, 'name' | 'done' | 'total' | 'failed' | 'rate' | 'etaSeconds' | 'workers' | 'state'>): string {
+export function progressLine(p: ProgressView): string {
   const pct = p.total ? ((100 * p.done) / p.total).toFixed(1) : '100.0';
   return `${p.name}: ${p.done}/${p.total} done (${pct}%)${p.failed ? `, ${p.failed} failed` : ''}, ${p.rate.toFixed(1)}/s, ETA ${p.state === 'running' ? fmtEta(p.etaSeconds) : '0s'}, ${p.workers} worker${p.workers === 1 ? '' : 's'}`;
 }
 
 /**
  * Progress on stderr: a cli-progress bar on a TTY (done/total, rate, ETA,
- * workers), else a plain line at most every `everyMs` and at the end.
+ * workers), else (or with `lines`) a plain line at most every `everyMs` and at
+ * the end.
  */
-export function progressReporter(options: { readonly quiet?: boolean; readonly everyMs?: number } = {}) {
-  const tty = process.stderr.isTTY === true && !options.quiet;
+export function progressReporter(options: { readonly quiet?: boolean; readonly everyMs?: number; readonly lines?: boolean } = {}) {
+  const tty = process.stderr.isTTY === true && !options.quiet && !options.lines;
   let bar: cliProgress.SingleBar | undefined;
   let lastLine = 0;
   let lastText = '';
   return {
-    update(p: SweepProgress) {
+    update(p: ProgressView) {
       if (options.quiet) return;
       if (tty) {
         const payload = { rate: p.rate.toFixed(1), eta: fmtEta(p.etaSeconds), workers: p.workers };

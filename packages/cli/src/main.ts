@@ -33,6 +33,13 @@ async function main(argv: string[]): Promise<number> {
   return (await entry.load())(rest);
 }
 
+// A reader that went away (`sdpo status | head -2`) ends the command quietly, for every
+// command: there is no one left to tell. Stored results are committed as they arrive.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') process.stderr.write(`sdpo: cannot write to stdout (${err.code ?? err.message})\n`);
+  process.exit(err.code === 'EPIPE' ? EXIT.ok : EXIT.failed);
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {

@@ -14,6 +14,10 @@ export const LIMITS = {
   maxGridSize: 10_000_000,
   /** Most curve points one result may carry. */
   maxCurvePoints: 100_001,
+  /** Longest worker name a Hello may carry, characters. */
+  maxWorkerName: 200,
+  /** Most pool threads a worker may announce. */
+  maxThreads: 4096,
 } as const;
 
 /** A resolved config as its wire message. */
@@ -185,8 +189,8 @@ const idString = z.string().min(1).max(200);
 const keyString = z.string().regex(/^[0-9a-f]{64}$/, 'expected a 64-hex-digit task key');
 
 export const helloSchema = z.object({
-  name: z.string().max(200),
-  threads: z.number().int().min(1).max(4096),
+  name: z.string().max(LIMITS.maxWorkerName),
+  threads: z.number().int().min(1).max(LIMITS.maxThreads),
   simVersion: z.string().min(1).max(64),
   protocolVersion: z.number().int().min(0),
 });

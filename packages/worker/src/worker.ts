@@ -210,8 +210,10 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     const failed = new Map((outcome?.failures ?? []).map((f) => [f.index, f]));
     chunk.forEach((t, i) => {
       running.delete(t);
-      // Results of a closed stream's leases or revoked tasks would only be refused by fencing.
-      if (t.conn !== conn || t.revoked) return;
+      // Results of a closed stream's leases or revoked tasks would only be refused by fencing. A stopped
+      // worker has no stream: its pool's destruction aborted these tasks, which are no failures (the
+      // coordinator requeued them when the stream closed).
+      if (t.conn !== conn || t.revoked || stopped) return;
       pendingCredits++;
       const f = outcome ? failed.get(i) : { code: 'WORKER_THREAD', message: threadError };
       if (!f) {

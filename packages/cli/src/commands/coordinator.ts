@@ -1,5 +1,5 @@
 import { CoordinatorError, startCoordinator } from '@sdpo/coordinator';
-import { numberFlag, parseFlags, readSecrets } from '../args.js';
+import { numberFlag, parseFlags, readSecrets, throwIfTlsError } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { createLogger, DEFAULT_COORDINATOR, DEFAULT_STORE } from '../embedded.js';
 
@@ -42,6 +42,9 @@ export default async function coordinator(argv: string[]): Promise<number> {
   const listen = values.listen ?? DEFAULT_COORDINATOR;
   const { token, cert, key, ca } = readSecrets(values);
   if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together');
+  // Mutual TLS checks clients against the CA only over a TLS server's own certificate and key;
+  // ignoring --tls-ca would serve plaintext to anyone while the user believes clients are checked.
+  if (ca !== undefined && cert === undefined) throw new CliError('--tls-ca needs --tls-cert and --tls-key: mutual TLS needs the server\'s own certificate and key');
   const leaseMs = numberFlag('lease-ms', values['lease-ms']);
   const heartbeatMs = numberFlag('heartbeat-ms', values['heartbeat-ms']);
   const maxLost = numberFlag('max-lost', values['max-lost']);
@@ -62,6 +65,7 @@ export default async function coordinator(argv: string[]): Promise<number> {
     });
   } catch (err) {
     if (err instanceof CoordinatorError) throw new CliError(`coordinator: ${err.message}`);
+    if (cert) throwIfTlsError(err, values);
     if (err instanceof Error && /bind|address|listen/i.test(err.message)) throw new CliError(`coordinator: cannot listen on ${listen}: ${err.message}`);
     throw err;
   }

@@ -1,10 +1,11 @@
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { exportHeader, exportLine, openStore, StoreError, type ExportKind } from '@sdpo/coordinator';
-import { createSweepClient, resultFromWire } from '@sdpo/protocol';
+import { resultFromWire } from '@sdpo/protocol';
 import { parseFlags } from '../args.js';
-import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from '../connect.js';
+import { CONNECT_FLAGS, CONNECT_HELP, connectOptions, openClient } from '../connect.js';
 import { CliError, EXIT } from '../errors.js';
 import { clientError, DEFAULT_STORE } from '../embedded.js';
+import { checkOutFile } from '../out.js';
 
 const HELP = `usage: sdpo export NAME [--format csv|jsonl] [--curves] [--out FILE] [--store FILE | --coordinator HOST:PORT]
 
@@ -38,19 +39,34 @@ export default async function exportCommand(argv: string[]): Promise<number> {
   const storePath = values.store ?? DEFAULT_STORE;
   if (!address && !existsSync(storePath)) throw new CliError(`export: no store at ${storePath} (pass --store FILE, or --coordinator HOST:PORT)`);
 
-  const out: WriteStream | undefined = values.out ? createWriteStream(values.out) : undefined;
+  if (values.out !== undefined) checkOutFile('out', values.out);
+
+  // Opened at the first write, so an unknown sweep leaves no empty file behind. An error on
+  // the stream (the path changed since the check, the disk filled up) is kept and reported.
+  let out: WriteStream | undefined;
+  let outError: NodeJS.ErrnoException | undefined;
+  const outFailed = () => new CliError(`--out: cannot write ${values.out} (${outError!.code ?? outError!.message})`);
+  const sink = (): NodeJS.WritableStream => {
+    if (values.out === undefined) return process.stdout;
+    if (outError) throw outFailed();
+    if (!out) {
+      out = createWriteStream(values.out);
+      out.on('error', (err) => (outError ??= err));
+    }
+    return out;
+  };
   // Buffered in chunks: one write per row would dominate on big sweeps.
   let buf = exportHeader(kind);
   const write = (chunk: string) => {
     buf += chunk;
     if (buf.length > 1 << 16) {
-      (out ?? process.stdout).write(buf);
+      sink().write(buf);
       buf = '';
     }
   };
   try {
     if (address) {
-      const client = createSweepClient(address, options);
+      const client = openClient(address, options, values);
       try {
         // Rows arrive in grid order; each is checked like any result from the wire.
         await client.results(name, (r) => write(exportLine(kind, { index: r.index, key: r.key, result: resultFromWire(r.result) })))
@@ -70,9 +86,11 @@ export default async function exportCommand(argv: string[]): Promise<number> {
         store.close();
       }
     }
-    (out ?? process.stdout).write(buf);
+    sink().write(buf);
   } finally {
-    if (out) await new Promise((res) => out.end(res));
+    const opened = out;
+    if (opened) await new Promise((res) => opened.end(res));
   }
+  if (outError) throw outFailed();
   return EXIT.ok;
 }

@@ -6,6 +6,7 @@ import type { RunResult } from '@sdpo/sim';
 import { numberFlag, parseFlags } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { DEFAULT_STORE } from '../embedded.js';
+import { prepareOutDir } from '../out.js';
 import { formatTable } from '../table.js';
 
 const HELP = `usage: sdpo report NAME [--out DIR] [--sensitivity NAME] [--store FILE] [--bootstrap N] [--bootstrap-seed N] [--json]
@@ -63,6 +64,8 @@ export default async function report(argv: string[]): Promise<number> {
     store.close();
   }
   if (runs.length === 0) throw new CliError(`report: sweep '${name}' has no stored results yet; run it first (sdpo run / sdpo study)`, EXIT.failed);
+  // Before the analysis (seconds to minutes on big sweeps), not after it.
+  prepareOutDir('out', values.out ?? out);
 
   const outcome = await writeStudyReport({ name, runs, ...(sensitivity ? { sensitivity } : {}), out, bootstrapResamples, bootstrapSeed });
   process.stdout.write(values.json ? JSON.stringify(outcome) + '\n' : renderReportOutcome(outcome));
@@ -107,7 +110,10 @@ export async function writeStudyReport(input: {
     ...(sensitivity && sensitivity.length > 0 ? { sensitivity } : {}),
     options: { analyze: { ...(bootstrapResamples !== undefined ? { bootstrapResamples } : {}), ...(bootstrapSeed !== undefined ? { bootstrapSeed } : {}) } },
   });
-  const written = await writeReport(input.out, files);
+  const written = await writeReport(input.out, files).catch((err: unknown) => {
+    // The folder was checked before the analysis; this is a later failure (disk full, removed meanwhile).
+    throw new CliError(`--out: cannot write the report to ${input.out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, EXIT.failed);
+  });
   const summary = JSON.parse(files['summary.json']) as { analysis: { claims: ClaimRow[]; warnings: unknown[] } };
   return {
     name: input.name, out: input.out, files: written, runs: input.runs.length, sensitivityRuns: sensitivity?.length ?? 0,

@@ -1,8 +1,8 @@
 import { openStore } from '@sdpo/coordinator';
-import { numberFlag, parseFlags } from '../args.js';
+import { countFlag, parseFlags } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTable } from '../table.js';
-import { DEFAULT_STORE, loadGridOrExit, progressReporter, rewardMatrix, runGridEmbedded, submissionError, createLogger } from '../embedded.js';
+import { DEFAULT_STORE, loadGridOrExit, progressReporter, rewardMatrix, runGridEmbedded, submissionError, createLogger, WORKER_LIMITS } from '../embedded.js';
 
 const HELP = `usage: sdpo run GRID [--store FILE] [--threads N] [--json]
 
@@ -30,8 +30,7 @@ export default async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length > 1) throw new CliError(`run: one grid file expected, got ${positionals.length}\n\n${HELP}`);
-  const threads = numberFlag('threads', values.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new CliError(`--threads: expected a positive integer, got ${values.threads}`);
+  const threads = countFlag('threads', values.threads, WORKER_LIMITS.threads);
   const def = loadGridOrExit(positionals[0], 'run');
   const storePath = values.store ?? DEFAULT_STORE;
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { openStore, type SweepRow } from '@sdpo/coordinator';
-import { createSweepClient, type SweepInfo__Output } from '@sdpo/protocol';
+import type { SweepInfo__Output } from '@sdpo/protocol';
 import { parseFlags } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTable } from '../table.js';
-import { clientError, DEFAULT_STORE, infoToProgress, progressReporter } from '../embedded.js';
-import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from '../connect.js';
+import { clientError, DEFAULT_STORE, progressReporter, type ProgressView } from '../embedded.js';
+import { CONNECT_FLAGS, CONNECT_HELP, connectOptions, openClient } from '../connect.js';
 
 const HELP = `usage: sdpo status [NAME] [--watch] [--json] [--coordinator HOST:PORT | --store FILE]
 
@@ -13,13 +13,16 @@ Shows sweeps with their counts (and, from a coordinator, connected workers,
 throughput and ETA). Asks the coordinator when --coordinator (or env
 SDPO_COORDINATOR) is given; otherwise reads the store (default ${DEFAULT_STORE}).
 
-  --watch   follow NAME until it finishes (progress bar on a TTY)
-  --json    machine-readable output
+  --watch   follow NAME until it finishes (progress bar on a TTY, else progress lines);
+            without NAME, every sweep known at the start, until all have finished
+            (a progress line per sweep and update); Ctrl-C stops watching (exit 130)
+  --json    machine-readable output; with --watch, JSON Lines: one object per
+            sweep and update
   --store FILE             read this store instead of asking a coordinator
 ${CONNECT_HELP.replace(/\(default [^,]*, or env SDPO_COORDINATOR\)/, '(or env SDPO_COORDINATOR)')}
 
-Exit codes with NAME: 0 no failed tasks, 1 some tasks failed (state 'failed' =
-completed with failures), 2 bad input.`;
+Exit codes with NAME or --watch: 0 no failed tasks, 1 some tasks failed (state
+'failed' = completed with failures), 2 bad input.`;
 
 type Row = { name: string; state: string; total: number; done: number; failed: number; cancelled: number; cached: number; computed: number; rate?: number; etaSeconds?: number; workers?: number; failures?: unknown[] };
 
@@ -27,6 +30,12 @@ const fromRow = (r: SweepRow): Row => ({ name: r.name, state: r.state, total: r.
 const fromInfo = (i: SweepInfo__Output): Row => ({
   name: i.name, state: i.state, total: i.total, done: i.done, failed: i.failed, cancelled: i.cancelled, cached: i.cached, computed: i.computed,
   rate: i.rate, etaSeconds: i.etaSeconds, workers: i.workers, failures: i.failures,
+});
+
+const finished = (r: Row): boolean => r.state !== 'running';
+const view = (r: Row): ProgressView => ({
+  name: r.name, state: r.state as ProgressView['state'], total: r.total, done: r.done, failed: r.failed,
+  rate: r.rate ?? 0, etaSeconds: r.etaSeconds ?? Number.NaN, workers: r.workers ?? 0,
 });
 
 function table(rows: Row[], live: boolean): string {
@@ -49,30 +58,26 @@ export default async function status(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
+  if (positionals.length > 1) throw new CliError(`status: at most one sweep name expected\n\n${HELP}`);
   const name = positionals[0];
-  if (values.watch && !name) throw new CliError('status --watch: name the sweep to follow');
+  const json = values.json === true;
   const { address, options } = values.store && !values.coordinator ? { address: undefined, options: {} } : connectOptions(values, undefined);
   if (address) {
-    const client = createSweepClient(address, options);
+    const client = openClient(address, options, values);
     try {
-      if (name && values.watch) {
-        const progress = progressReporter({ quiet: values.json === true });
-        let last: SweepInfo__Output | undefined;
-        await client.watch(name, (i) => {
-          last = i;
-          progress.update(infoToProgress(i));
-          if (values.json) process.stdout.write(JSON.stringify(fromInfo(i)) + '\n');
-        }).catch((e: unknown) => clientError(e, address));
-        progress.stop();
-        return last && last.failed > 0 ? EXIT.failed : EXIT.ok;
+      if (values.watch) {
+        const names = name ? [name] : (await client.list().catch((e: unknown) => clientError(e, address))).sweeps.map((i) => i.name);
+        // One Watch stream per sweep; each ends when its sweep has finished.
+        return await watchSweeps(names, json, (onRow) =>
+          Promise.all(names.map((n) => client.watch(n, (i) => onRow(fromInfo(i))))).then(() => undefined, (e: unknown) => clientError(e, address)));
       }
       if (name) {
         const i = await client.get(name).catch((e: unknown) => clientError(e, address));
-        process.stdout.write(values.json ? JSON.stringify(fromInfo(i)) + '\n' : table([fromInfo(i)], true) + '\n' + failuresText(i.failures));
+        process.stdout.write(json ? JSON.stringify(fromInfo(i)) + '\n' : table([fromInfo(i)], true) + '\n' + failuresText(i.failures));
         return i.failed > 0 ? EXIT.failed : EXIT.ok;
       }
       const list = await client.list().catch((e: unknown) => clientError(e, address));
-      if (values.json) process.stdout.write(JSON.stringify({ sweeps: list.sweeps.map(fromInfo), workers: list.workers }) + '\n');
+      if (json) process.stdout.write(JSON.stringify({ sweeps: list.sweeps.map(fromInfo), workers: list.workers }) + '\n');
       else {
         process.stdout.write(table(list.sweeps.map(fromInfo), true) + '\n');
         process.stdout.write(`\n${list.workers.length} worker(s)\n`);
@@ -90,33 +95,81 @@ export default async function status(argv: string[]): Promise<number> {
   }
   const storePath = values.store ?? DEFAULT_STORE;
   if (!existsSync(storePath)) throw new CliError(`status: no store at ${storePath} (pass --store FILE, or --coordinator HOST:PORT)`);
-  const read = (): Row[] => {
+  /** Every sweep of the store, or the named ones (each must exist), with their first failures if asked. */
+  const read = (names?: readonly string[], withFailures = false): Row[] => {
     const store = openStore(storePath);
     try {
-      if (!name) return store.listSweeps().map(fromRow);
-      const row = store.getSweep(name);
-      if (!row) throw new CliError(`status: no sweep named '${name}' in ${storePath}`);
-      return [{ ...fromRow(row), failures: row.failed ? store.failedTasks(name, 20) : [] }];
+      if (!names) return store.listSweeps().map(fromRow);
+      return names.map((n) => {
+        const row = store.getSweep(n);
+        if (!row) throw new CliError(`status: no sweep named '${n}' in ${storePath}`);
+        return withFailures ? { ...fromRow(row), failures: row.failed ? store.failedTasks(n, 20) : [] } : fromRow(row);
+      });
     } finally {
       store.close();
     }
   };
   if (values.watch) {
-    const progress = progressReporter({ quiet: values.json === true });
-    for (;;) {
-      const r = read()[0]!;
-      progress.update({ ...r, inFlight: 0, workers: 0, rate: 0, etaSeconds: Number.NaN, createdAt: '', finishedAt: null, simVersion: '', definition: { name: r.name, grid: { axes: {}, fixed: {} }, maxAttempts: 1 } } as never);
-      if (r.state !== 'running') {
-        progress.stop();
-        return r.failed > 0 ? EXIT.failed : EXIT.ok;
+    const names = read(name ? [name] : undefined).map((r) => r.name);
+    // The store has no change events to wait on: it is read again every second.
+    return watchSweeps(names, json, async (onRow) => {
+      for (;;) {
+        const rows = read(names);
+        rows.forEach(onRow);
+        if (rows.every(finished)) return;
+        await new Promise((res) => setTimeout(res, 1000));
       }
-      await new Promise((res) => setTimeout(res, 1000));
-    }
+    });
   }
-  const rows = read();
-  if (values.json) process.stdout.write(JSON.stringify(name ? rows[0] : { sweeps: rows }) + '\n');
+  const rows = name ? read([name], true) : read();
+  if (json) process.stdout.write(JSON.stringify(name ? rows[0] : { sweeps: rows }) + '\n');
   else process.stdout.write(table(rows, false) + '\n' + failuresText(rows[0]?.failures as never));
   return name && rows[0]!.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * Follows `names` until every one has finished, for --store and --coordinator
+ * alike: `follow` calls back with each update of a sweep and resolves when
+ * all have finished. Shows a progress bar for one sweep on a TTY, else a
+ * progress line per sweep and update (on stderr); with `json`, one JSON line
+ * per sweep and update on stdout instead. Ctrl-C stops watching, exit 130
+ * (status only reads: nothing is left half-done). Exit 1 if a sweep has
+ * failed tasks, else 0.
+ */
+async function watchSweeps(names: readonly string[], json: boolean, follow: (onRow: (r: Row) => void) => Promise<void>): Promise<number> {
+  if (names.length === 0) {
+    if (!json) process.stderr.write('no sweeps to watch\n');
+    return EXIT.ok;
+  }
+  // Bars of several sweeps would overwrite each other on one terminal: several get lines.
+  const reporters = new Map(names.map((n) => [n, progressReporter({ quiet: json, ...(names.length > 1 ? { lines: true, everyMs: 1000 } : {}) })]));
+  const stopAll = () => reporters.forEach((r) => r.stop());
+  const onSignal = () => {
+    stopAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const last = new Map<string, Row>();
+  const printed = new Map<string, string>();
+  try {
+    await follow((r) => {
+      last.set(r.name, r);
+      reporters.get(r.name)?.update(view(r));
+      const line = JSON.stringify(r);
+      if (json && printed.get(r.name) !== line) {
+        process.stdout.write(line + '\n');
+        printed.set(r.name, line);
+      }
+    });
+  } finally {
+    stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const unfinished = names.filter((n) => (last.get(n)?.state ?? 'running') === 'running');
+  if (unfinished.length) throw new CliError(`status --watch: the watch ended before ${unfinished.join(', ')} finished (the coordinator stopped?)`, EXIT.failed);
+  return names.some((n) => last.get(n)!.failed > 0) ? EXIT.failed : EXIT.ok;
 }
 
 function failuresText(f: { index: number; key: string; code: string; message: string }[] | undefined): string {

@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { openStore } from '@sdpo/coordinator';
 import { parseGridData, type SweepDefinition } from '@sdpo/protocol';
 import { PRESET_NAMES, type PresetName, type RunResult } from '@sdpo/sim';
-import { numberFlag, parseFlags } from '../args.js';
+import { countFlag, numberFlag, parseFlags } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
-import { createLogger, DEFAULT_STORE, progressReporter, runGridEmbedded, submissionError, type EmbeddedOutcome } from '../embedded.js';
+import { createLogger, DEFAULT_STORE, progressReporter, runGridEmbedded, submissionError, WORKER_LIMITS, type EmbeddedOutcome } from '../embedded.js';
+import { prepareOutDir } from '../out.js';
 import { renderReportOutcome, writeStudyReport } from './report.js';
 
 const HELP = `usage: sdpo study [--preset NAME] [--no-sensitivity] [--out DIR] [--store FILE] [--threads N] [--bootstrap N] [--json]
@@ -48,12 +49,13 @@ export default async function study(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new CliError(`study: unexpected argument '${positionals[0]}'\n\n${HELP}`);
   const preset = (values.preset ?? 'default') as PresetName;
   if (!PRESET_NAMES.includes(preset)) throw new CliError(`--preset: unknown preset '${values.preset}' (presets: ${PRESET_NAMES.join(', ')})`);
-  const threads = numberFlag('threads', values.threads);
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new CliError(`--threads: expected a positive integer, got ${values.threads}`);
+  const threads = countFlag('threads', values.threads, WORKER_LIMITS.threads);
   const bootstrap = numberFlag('bootstrap', values.bootstrap);
   if (bootstrap !== undefined && (!Number.isInteger(bootstrap) || bootstrap < 1)) throw new CliError(`--bootstrap: expected a positive integer, got ${values.bootstrap}`);
   const storePath = values.store ?? DEFAULT_STORE;
   const out = resolve(values.out ?? `report-${preset}`);
+  // Checked before the sweeps run: a bad --out must not surface only after the whole study.
+  prepareOutDir('out', values.out ?? out);
 
   const sweeps = [presetSweep(preset)];
   if (preset === 'default' && !values['no-sensitivity']) sweeps.push(presetSweep('sensitivity'));

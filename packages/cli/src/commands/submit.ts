@@ -2,7 +2,7 @@ import { gridToWire } from '@sdpo/protocol';
 import { parseFlags } from '../args.js';
 import { CONNECT_FLAGS, CONNECT_HELP, sweepClient } from '../connect.js';
 import { CliError, EXIT } from '../errors.js';
-import { clientError, infoToProgress, loadGridOrExit, progressLine, progressReporter } from '../embedded.js';
+import { cancelledSweep, clientError, infoToProgress, loadGridOrExit, progressLine, progressReporter } from '../embedded.js';
 
 const HELP = `usage: sdpo submit GRID [--coordinator HOST:PORT] [--watch] [--json]
 
@@ -30,6 +30,7 @@ export default async function submit(argv: string[]): Promise<number> {
   const { client, address } = sweepClient(values);
   try {
     let info = await client.submit(gridToWire(def)).catch((e: unknown) => clientError(e, address));
+    if (info.state === 'cancelled') throw cancelledSweep(def.name);
     if (values.watch) {
       const progress = progressReporter({ quiet: values.json === true });
       await client.watch(def.name, (i) => {

@@ -1,8 +1,8 @@
 import { startWorker } from '@sdpo/worker';
-import { numberFlag, parseFlags } from '../args.js';
+import { countFlag, parseFlags, throwIfTlsError } from '../args.js';
 import { CONNECT_FLAGS, CONNECT_HELP, connectOptions } from '../connect.js';
 import { CliError, EXIT } from '../errors.js';
-import { createLogger } from '../embedded.js';
+import { createLogger, WORKER_LIMITS } from '../embedded.js';
 
 const HELP = `usage: sdpo worker [--coordinator HOST:PORT] [--threads N] [options]
 
@@ -11,9 +11,9 @@ SIGTERM (or SIGINT) drains: no more tasks are taken, held ones finish and
 their results are sent, then the worker exits 0. Reconnects with capped
 exponential backoff when the coordinator goes away.
 
-  --threads N              pool threads (default: available cores)
-  --credits N              tasks held at once (default 2 × threads)
-  --name NAME              shown in status and logs (default host-pid)
+  --threads N              pool threads (default: available cores; at most ${WORKER_LIMITS.threads})
+  --credits N              tasks held at once (default 2 × threads; at most ${WORKER_LIMITS.credits})
+  --name NAME              shown in status and logs (default host-pid; at most ${WORKER_LIMITS.name} characters)
 ${CONNECT_HELP}
 
 Fault injection, for tests only (environment):
@@ -34,24 +34,28 @@ export default async function worker(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT.ok;
   }
-  const int = (flag: string, v: string | undefined) => {
-    const n = numberFlag(flag, v);
-    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new CliError(`--${flag}: expected a positive integer, got ${v}`);
-    return n;
-  };
-  const threads = int('threads', values.threads);
-  const credits = int('credits', values.credits);
+  const threads = countFlag('threads', values.threads, WORKER_LIMITS.threads);
+  const credits = countFlag('credits', values.credits, WORKER_LIMITS.credits);
+  if (values.name !== undefined && values.name.length > WORKER_LIMITS.name) {
+    throw new CliError(`--name: at most ${WORKER_LIMITS.name} characters (got ${values.name.length})`);
+  }
   const { address, options } = connectOptions(values);
   const logger = createLogger('info');
   // Test-only overrides of the versions claimed in the handshake (to exercise the coordinator's refusal).
   const advSim = process.env['SDPO_TEST_SIM_VERSION'];
   const advProto = process.env['SDPO_TEST_PROTOCOL_VERSION'];
-  const w = startWorker({
-    ...(advSim || advProto ? { advertise: { ...(advSim ? { simVersion: advSim } : {}), ...(advProto ? { protocolVersion: Number(advProto) } : {}) } } : {}),
-    coordinator: address!, logger, ...options,
-    ...(threads !== undefined ? { threads } : {}), ...(credits !== undefined ? { credits } : {}),
-    ...(values.name ? { name: values.name } : {}),
-  });
+  let w: ReturnType<typeof startWorker>;
+  try {
+    w = startWorker({
+      ...(advSim || advProto ? { advertise: { ...(advSim ? { simVersion: advSim } : {}), ...(advProto ? { protocolVersion: Number(advProto) } : {}) } } : {}),
+      coordinator: address!, logger, ...options,
+      ...(threads !== undefined ? { threads } : {}), ...(credits !== undefined ? { credits } : {}),
+      ...(values.name ? { name: values.name } : {}),
+    });
+  } catch (err) {
+    throwIfTlsError(err, values);
+    throw err;
+  }
   const onSignal = (sig: string) => {
     logger.info({ signal: sig }, 'draining');
     void w.drain(sig);
