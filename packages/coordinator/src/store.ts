@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { canonicalJson, decodeResultBody, type SweepDefinition } from '@sdpo/protocol';
 import type { RunResult } from '@sdpo/sim';
 import { z } from 'zod';
+import { claimStore } from './owner.js';
 import { TASK, tuneWriter, WAL_PAUSE_MAX_MS, WalPause } from './store-base.js';
 
 export { TASK } from './store-base.js';
@@ -200,7 +201,7 @@ const definitionSchema = z.object({
 /** Thrown when a store file is not one of ours or is from a newer version. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'STORE_VERSION' | 'STORE_OPEN' | 'NO_SUCH_SWEEP',
+    readonly code: 'STORE_VERSION' | 'STORE_OPEN' | 'NO_SUCH_SWEEP' | 'STORE_IN_USE',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -220,6 +221,8 @@ export class Store {
   readonly db: Database.Database;
   private readonly stmts;
   private checkpointer: Worker | undefined;
+  /** Gives up this process's claim on the store (writers only; see {@link claimStore}). */
+  private release: () => void = () => undefined;
   /** The checkpointer's request to this store's writers to hold off a moment (see {@link WalPause}). */
   readonly walPause = new WalPause();
 
@@ -242,6 +245,12 @@ export class Store {
       this.db.close();
       throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
     }
+    // A database of something else: adopting it would add our tables to it and switch it to WAL.
+    const foreign = v === undefined ? (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 3").pluck().all() as string[]) : [];
+    if (foreign.length > 0) {
+      this.db.close();
+      throw new StoreError('STORE_OPEN', `${path} is an SQLite database that is not an sdpo store (it has tables ${foreign.join(', ')}…); give another --store`);
+    }
     if (v !== undefined && v !== STORE_VERSION && !(v === '1' && !options.readonly)) {
       this.db.close();
       throw new StoreError(
@@ -252,14 +261,27 @@ export class Store {
       );
     }
     if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      tuneWriter(this.db);
-      this.db.transaction(() => {
-        // Read again under the write lock: another process may have upgraded it meanwhile.
-        if (v === '1' && this.version() === '1') this.db.exec(MIGRATE_1_TO_2);
-        this.db.exec(SCHEMA);
-        if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
-      }).immediate();
+      try {
+        this.release = claimStore(path, (message) => new StoreError('STORE_IN_USE', message));
+      } catch (err) {
+        this.db.close();
+        throw err instanceof StoreError ? err : new StoreError('STORE_OPEN', `cannot claim store ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      try {
+        this.db.pragma('journal_mode = WAL');
+        tuneWriter(this.db);
+        this.db.transaction(() => {
+          // Read again under the write lock: another process may have upgraded it meanwhile.
+          if (v === '1' && this.version() === '1') this.db.exec(MIGRATE_1_TO_2);
+          this.db.exec(SCHEMA);
+          if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
+        }).immediate();
+      } catch (err) {
+        // E.g. a read-only file: give the claim back, and say what failed.
+        this.db.close();
+        this.release();
+        throw new StoreError('STORE_OPEN', `cannot write to store ${path}: ${(err as Error).message}`, { cause: err });
+      }
     }
     if (!options.readonly) {
       this.checkpointer = new Worker(CHECKPOINTER, {
@@ -361,6 +383,7 @@ export class Store {
     this.checkpointer?.postMessage('stop');
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();
+    this.release();
   }
 }
 

@@ -1,0 +1,51 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { openStore, Store, StoreError } from '@sdpo/coordinator';
+import { runCli, startCluster, writeFile } from './helpers/cli.js';
+import { scalar } from './helpers/store.js';
+
+const GRID = 'name: own\naxes:\n  seed: [0, 1]\nfixed:\n  method: reinforce\n  feedback: continuous\n  noise: 0\n  steps: 3\n  vocab: 3\n  length: 2\n';
+
+test('a store has one writer: a second coordinator or sdpo run on it is refused while the first lives, and takes over once it is gone', async (t) => {
+  const { dir, storePath, coordinator } = await startCluster(t);
+  const grid = writeFile(dir, 'own.yaml', GRID);
+  // Before, both ran every task of the same sweeps and their counts diverged for good.
+  const run = await runCli(['run', grid, '--store', storePath, '--threads', '1']);
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, new RegExp(`the store .* is in use by process ${coordinator.child.pid} \\(a coordinator or an sdpo run`));
+  const second = await runCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
+  t.is(second.code, 2, second.stderr);
+  t.regex(second.stderr, /is in use by process/);
+  t.throws(() => new Store(storePath), { instanceOf: StoreError, message: /in use by process/ });
+  // Readers are not writers: status and export read on.
+  const status = await runCli(['status', '--store', storePath]);
+  t.is(status.code, 0, status.stderr);
+  // A writer that died (SIGKILL leaves its claim behind) does not hold the store.
+  coordinator.child.kill('SIGKILL');
+  await coordinator.exited;
+  t.true(existsSync(`${storePath}-owner`));
+  const after = await runCli(['run', grid, '--store', storePath, '--threads', '1']);
+  t.is(after.code, 0, after.stderr);
+  t.is(scalar(storePath, "SELECT done FROM sweeps WHERE name = 'own'"), 2);
+  t.false(existsSync(`${storePath}-owner`), 'a clean exit gives the claim back');
+  const reopened = new Store(storePath);
+  reopened.close();
+  t.notThrows(() => openStore(storePath).close());
+});
+
+test('an SQLite file of something else is refused, not adopted, and left as it was', async (t) => {
+  const { dir } = await startCluster(t);
+  const path = `${dir}/app.db`;
+  const db = new Database(path);
+  db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)');
+  db.close();
+  const run = await runCli(['run', writeFile(dir, 'own.yaml', GRID), '--store', path, '--threads', '1']);
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, /is an SQLite database that is not an sdpo store \(it has tables users/);
+  const check = new Database(path, { readonly: true });
+  t.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all(), ['users']);
+  t.is(check.pragma('journal_mode', { simple: true }), 'delete');
+  check.close();
+  t.false(existsSync(`${path}-owner`));
+});
