@@ -309,3 +309,23 @@ test('submitting or running a grid under the name of a cancelled sweep exits 2 s
   t.notRegex(run.stderr, STACK);
   t.is(scalar<string>(storePath, "SELECT state FROM sweeps WHERE name = 'gone'"), 'cancelled');
 });
+
+test('a heartbeat or lease period a worker would refuse, or a heartbeat that does not fit twice in the lease, exits 2 naming the flag', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.teardown(cleanup);
+  const store = join(dir, 'never.db');
+  const cases: [string[], RegExp][] = [
+    // Before: "listening", then every worker refused the Welcome and reconnected forever.
+    [['--heartbeat-ms', '5'], /--heartbeat-ms: expected an integer from 10 to 3600000 \(ms\), got 5/],
+    [['--lease-ms', '1000.5'], /--lease-ms: expected an integer from 100 to 86400000 \(ms\), got 1000\.5/],
+    // Before: healthy workers' leases expired over and over, and good tasks failed as WORKER_LOST.
+    [['--lease-ms', '1000'], /--heartbeat-ms \(5000\) must be at most half of --lease-ms \(1000\)/],
+  ];
+  for (const [flags, re] of cases) {
+    const r = await runWithin(['coordinator', '--listen', '127.0.0.1:0', '--store', store, ...flags]);
+    t.is(r.code, 2, `${flags.join(' ')}: ${r.stderr}`);
+    t.regex(r.stderr, re);
+    t.notRegex(r.stderr, STACK);
+  }
+  t.false(existsSync(store));
+});

@@ -18,6 +18,10 @@ export const LIMITS = {
   maxWorkerName: 200,
   /** Most pool threads a worker may announce. */
   maxThreads: 4096,
+  /** The heartbeat period a Welcome may ask for, ms (a worker refuses any other). */
+  heartbeatMs: { min: 10, max: 3_600_000 },
+  /** The lease period a Welcome may announce, ms. */
+  leaseMs: { min: 100, max: 86_400_000 },
 } as const;
 
 /** A resolved config as its wire message. */
@@ -219,7 +223,7 @@ export const workerMessageSchema: z.ZodType<WorkerInbound> = z.discriminatedUnio
 ]);
 
 export const welcomeSchema = z.object({
-  workerId: idString, heartbeatMs: z.number().int().min(10).max(3_600_000), leaseMs: z.number().int().min(100).max(86_400_000),
+  workerId: idString, heartbeatMs: z.number().int().min(LIMITS.heartbeatMs.min).max(LIMITS.heartbeatMs.max), leaseMs: z.number().int().min(LIMITS.leaseMs.min).max(LIMITS.leaseMs.max),
 });
 export const wireTaskSchema = z.object({ key: keyString, attempt: z.number().int().min(1), config: z.unknown() });
 export const leaseSchema = z.object({ leaseId: idString, tasks: z.array(wireTaskSchema).max(LIMITS.maxCredits) });

@@ -1,4 +1,5 @@
 import { CoordinatorError, startCoordinator } from '@sdpo/coordinator';
+import { LIMITS } from '@sdpo/protocol';
 import { numberFlag, parseFlags, readSecrets, throwIfTlsError } from '../args.js';
 import { CliError, EXIT } from '../errors.js';
 import { createLogger, DEFAULT_COORDINATOR, DEFAULT_STORE } from '../embedded.js';
@@ -45,8 +46,13 @@ export default async function coordinator(argv: string[]): Promise<number> {
   // Mutual TLS checks clients against the CA only over a TLS server's own certificate and key;
   // ignoring --tls-ca would serve plaintext to anyone while the user believes clients are checked.
   if (ca !== undefined && cert === undefined) throw new CliError('--tls-ca needs --tls-cert and --tls-key: mutual TLS needs the server\'s own certificate and key');
-  const leaseMs = numberFlag('lease-ms', values['lease-ms']);
-  const heartbeatMs = numberFlag('heartbeat-ms', values['heartbeat-ms']);
+  // Within what a worker accepts in its Welcome (else every worker refuses it and reconnects forever),
+  // and a heartbeat well inside the lease (else healthy workers' leases expire).
+  const leaseMs = periodFlag('lease-ms', values['lease-ms'], LIMITS.leaseMs);
+  const heartbeatMs = periodFlag('heartbeat-ms', values['heartbeat-ms'], LIMITS.heartbeatMs);
+  if ((heartbeatMs ?? 5000) * 2 > (leaseMs ?? 60_000)) {
+    throw new CliError(`--heartbeat-ms (${heartbeatMs ?? 5000}) must be at most half of --lease-ms (${leaseMs ?? 60_000}): a lease is extended by the worker's heartbeats`);
+  }
   const maxLost = numberFlag('max-lost', values['max-lost']);
   if (maxLost !== undefined && (!Number.isInteger(maxLost) || maxLost < 1)) throw new CliError(`--max-lost: expected a positive integer, got ${values['max-lost']}`);
   const logger = createLogger('info');
@@ -83,4 +89,13 @@ export default async function coordinator(argv: string[]): Promise<number> {
     process.on('SIGTERM', stop);
   });
   return EXIT.ok;
+}
+
+/** An integer period flag in ms within `bounds`, or a CliError naming the flag. */
+function periodFlag(name: string, value: string | undefined, bounds: { readonly min: number; readonly max: number }): number | undefined {
+  const n = numberFlag(name, value);
+  if (n !== undefined && (!Number.isInteger(n) || n < bounds.min || n > bounds.max)) {
+    throw new CliError(`--${name}: expected an integer from ${bounds.min} to ${bounds.max} (ms), got ${value}`);
+  }
+  return n;
 }
