@@ -82,6 +82,9 @@ const FATAL = new Set([grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICA
  * batches; heartbeats from the main thread; reconnects with capped
  * exponential backoff.
  */
+/** How long a drain waits for acks once the coordinator failed to answer the drain itself, ms. */
+const ACK_WAIT_MS = 10_000;
+
 export function startWorker(options: WorkerOptions): RunningWorker {
   const log = options.logger;
   const threads = Math.max(1, options.threads ?? availableParallelism());
@@ -235,21 +238,39 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     scheduleFlush();
   };
 
+  let ackWait: NodeJS.Timeout | undefined;
+  /**
+   * A coordinator that did not answer the drain (stopped, hung, unreachable) may never ack the last
+   * results either: once the held tasks are done, it gets ACK_WAIT_MS more, then the worker leaves.
+   * The coordinator requeues whatever it did not commit when it sees the stream close.
+   */
+  const leaveIfStillSilent = () => {
+    ackWait = setTimeout(() => {
+      if (stopped) return;
+      if (queue.length || running.size) return leaveIfStillSilent();
+      if (unacked > 0 || pendingResults.length) log.warn({ unacked }, 'leaving with results the coordinator has not acknowledged; it requeues their tasks');
+      finishUp(true);
+    }, ACK_WAIT_MS);
+    ackWait.unref();
+  };
   const checkDrained = () => {
     if (!draining || stopped || !drainConfirmed) return;
     if (queue.length || running.size || pendingResults.length || unacked > 0) return;
     finishUp();
   };
 
-  const finishUp = () => {
+  /** Leaves: `abort` cancels the stream instead of closing it gracefully (a coordinator that does not answer would keep it open). */
+  const finishUp = (abort = false) => {
     if (stopped) return;
     stopped = true;
     if (heartbeat) clearInterval(heartbeat);
+    if (ackWait) clearTimeout(ackWait);
     if (flushTimer) clearTimeout(flushTimer);
     if (reconnectTimer) clearTimeout(reconnectTimer);
     const c = call;
     call = undefined;
-    c?.end();
+    if (abort) c?.cancel();
+    else c?.end();
     client.close();
     void pool.destroy().then(() => {
       for (const w of drainWaiters) w();
@@ -381,6 +402,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       if (drainConfirmed) return;
       log.warn({ reason: why }, 'leaving without the coordinator confirming the drain');
       drainConfirmed = true;
+      leaveIfStillSilent();
       checkDrained();
     };
     const giveUp = setTimeout(() => confirm('no Drain came back within 5 s'), 5_000);
@@ -416,7 +438,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
     async stop() {
       if (!stopped) {
         draining = true;
-        finishUp();
+        finishUp(true);
       }
       await done.catch(() => undefined);
     },

@@ -8,7 +8,9 @@ const HELP = `usage: sdpo worker [--coordinator HOST:PORT] [--threads N] [option
 
 Joins a coordinator and runs its tasks in a thread pool until stopped.
 SIGTERM (or SIGINT) drains: no more tasks are taken, held ones finish and
-their results are sent, then the worker exits 0. Reconnects with capped
+their results are sent, then the worker exits 0 (if the coordinator does not
+answer, it leaves after 5 s, and 10 s more for acknowledgements); a second
+signal stops at once. Reconnects with capped
 exponential backoff when the coordinator goes away.
 
   --threads N              pool threads (default: available cores; at most ${WORKER_LIMITS.threads})
@@ -56,7 +58,14 @@ export default async function worker(argv: string[]): Promise<number> {
     throwIfTlsError(err, values);
     throw err;
   }
+  // The first signal drains; a second one stops at once (held tasks go back to the coordinator).
+  let signals = 0;
   const onSignal = (sig: string) => {
+    if (++signals > 1) {
+      logger.warn({ signal: sig }, 'second signal: stopping without finishing the held tasks');
+      void w.stop();
+      return;
+    }
     logger.info({ signal: sig }, 'draining');
     void w.drain(sig);
   };
