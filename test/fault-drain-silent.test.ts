@@ -1,6 +1,5 @@
 import test from 'ava';
-import { join } from 'node:path';
-import { killIfRunning, runCli, spawnCli, tempDir, waitFor, waitForOutput, writeFile, type CliProcess } from './helpers/cli.js';
+import { runCli, spawnCli, startCluster, waitFor, writeFile, type CliProcess } from './helpers/cli.js';
 import { scalar } from './helpers/store.js';
 
 /** The exit of `p` within `ms`, or 'still running'. */
@@ -12,22 +11,13 @@ async function exitWithin(p: CliProcess, ms: number) {
 }
 
 test('a worker told to drain while its coordinator does not answer (SIGSTOP) still leaves, with exit 0; a second signal stops it at once', async (t) => {
-  const { dir, cleanup } = tempDir();
-  const procs: CliProcess[] = [];
-  t.teardown(() => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGCONT');
-    procs.forEach(killIfRunning);
-    cleanup();
-  });
-  const storePath = join(dir, 'store.db');
-  const coordinator = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
-  procs.push(coordinator);
-  const [, address] = await waitForOutput(coordinator, /listening on (\S+)/);
+  // Every process it lists is killed at teardown (SIGKILL ends a stopped one too).
+  const { dir, storePath, address, coordinator, procs } = await startCluster(t);
   // ~0.2 s per task, so a task runs when the coordinator stops, and its result waits for an ack that cannot come.
   const file = writeFile(dir, 'g.yaml', 'name: silent\naxes:\n  seed: {from: 0, to: 40}\n  method: [reinforce, sdpo]\nfixed:\n  feedback: continuous\n  noise: 0\n  steps: 4000\n');
-  t.is((await runCli(['submit', file, '--coordinator', address!])).code, 0);
+  t.is((await runCli(['submit', file, '--coordinator', address])).code, 0);
   for (const [name, signals] of [['drains', 1], ['stops', 2]] as const) {
-    const w = spawnCli(['worker', '--coordinator', address!, '--threads', '1', '--credits', '2', '--name', name], { SDPO_LOG_LEVEL: 'info' });
+    const w = spawnCli(['worker', '--coordinator', address, '--threads', '1', '--credits', '2', '--name', name], { SDPO_LOG_LEVEL: 'info' });
     procs.push(w);
     await waitFor(`worker ${name} to store a result`, () => scalar(storePath, 'SELECT count(*) FROM results WHERE worker = ?', name) >= 1, 60_000, 50);
     coordinator.child.kill('SIGSTOP');
