@@ -156,16 +156,21 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
   // comparisons of one metric). A test that is a table row already (same SDPO and REINFORCE cells,
   // paired) takes that row's adjusted p; the others (per-channel averages, REINFORCE from another κ) join the family.
   const crossoverTests = kappaCrossoverTests(index);
+  // The table row (its index in `raw`) a crossover test repeats, if any.
   const rowKey = (cellId: string, baselineCellId: string) => `${cellId}\u0000${baselineCellId}`;
-  const pairedRows = new Set(raw.filter((c) => c.metric === 'finalReward' && c.design === 'paired' && c.p !== null).map((c) => rowKey(c.cellId, c.baselineCellId)));
-  const isRow = (x: KappaTest) => x.cells !== null && pairedRows.has(rowKey(x.cells.cellId, x.cells.baselineCellId));
+  const rowIndex = new Map<string, number>();
+  raw.forEach((c, i) => {
+    if (c.metric === 'finalReward' && c.design === 'paired' && c.p !== null) rowIndex.set(rowKey(c.cellId, c.baselineCellId), i);
+  });
+  const rowOf = (x: KappaTest) => (x.cells === null ? undefined : rowIndex.get(rowKey(x.cells.cellId, x.cells.baselineCellId)));
   const extraTests = crossoverTests === null ? [] : [...crossoverTests.series.flatMap((e) => e.tests), ...crossoverTests.byChannel.flatMap((c) => c.tests)]
-    .filter((x) => x.t !== null && !Number.isNaN(x.t.p) && !isRow(x));
+    .filter((x) => x.t !== null && !Number.isNaN(x.t.p) && rowOf(x) === undefined);
   const { comparisons, extraHolm } = adjustFamilies(raw, opts.alpha, { metric: 'finalReward', ps: extraTests.map((x) => x.t!.p) });
   const extraPHolm = new Map(extraTests.map((x, i) => [x, extraHolm[i]!]));
-  const rowPHolm = new Map(comparisons.filter((c) => c.metric === 'finalReward').map((c) => [rowKey(c.cellId, c.baselineCellId), c.pHolm]));
-  const kappaCrossover = crossoverTests === null ? null : finishKappaCrossover(crossoverTests, (x) =>
-    extraPHolm.get(x) ?? (isRow(x) ? (rowPHolm.get(rowKey(x.cells!.cellId, x.cells!.baselineCellId)) ?? null) : null));
+  const kappaCrossover = crossoverTests === null ? null : finishKappaCrossover(crossoverTests, (x) => {
+    const row = rowOf(x);
+    return row !== undefined ? comparisons[row]!.pHolm : (extraPHolm.get(x) ?? null);
+  });
   const unpaired = comparisons.filter((c) => c.design === 'independent' && c.metric === 'finalReward');
   if (unpaired.length > 0) {
     warnings.push({ code: 'unpaired-design', message: `${unpaired.length} comparison context(s) do not share every seed; Welch's t and Mann-Whitney U were used there instead of paired tests`, cellIds: unpaired.map((c) => c.cellId) });
