@@ -1,5 +1,6 @@
 import test from 'ava';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { openStore, Store, StoreError } from '@sdpo/coordinator';
 import { runCli, startCluster, writeFile } from './helpers/cli.js';
@@ -24,14 +25,35 @@ test('a store has one writer: a second coordinator or sdpo run on it is refused 
   // A writer that died (SIGKILL leaves its claim behind) does not hold the store.
   coordinator.child.kill('SIGKILL');
   await coordinator.exited;
-  t.true(existsSync(`${storePath}-owner`));
+  t.true(existsSync(`${storePath}-owner`), 'the note of who held it stays behind');
   const after = await runCli(['run', grid, '--store', storePath, '--threads', '1']);
   t.is(after.code, 0, after.stderr);
   t.is(scalar(storePath, "SELECT done FROM sweeps WHERE name = 'own'"), 2);
-  t.false(existsSync(`${storePath}-owner`), 'a clean exit gives the claim back');
+  t.false(existsSync(`${storePath}-owner`), 'a clean exit removes its note');
   const reopened = new Store(storePath);
   reopened.close();
   t.notThrows(() => openStore(storePath).close());
+});
+
+test('the claim is a lock, not a pid: a note naming a live process (a reused pid) does not hold the store, and one store object at a time holds it', async (t) => {
+  const { dir } = await startCluster(t);
+  const path = `${dir}/reused.db`;
+  // A crashed coordinator's note, whose pid now belongs to a live process: in a restarted
+  // container the new coordinator often gets the dead one's pid. The pid-file claim refused it.
+  for (const pid of [process.pid, 1]) {
+    writeFileSync(`${path}-owner`, JSON.stringify({ pid, host: hostname(), since: 'then' }) + '\n');
+    const run = await runCli(['run', writeFile(dir, 'own.yaml', GRID), '--store', path, '--threads', '1']);
+    t.is(run.code, 0, run.stderr);
+  }
+  const first = new Store(path);
+  t.throws(() => new Store(path), { instanceOf: StoreError, message: /in use by this process \(another open store\)/ });
+  // Readers need no claim.
+  t.notThrows(() => new Store(path, { readonly: true }).close());
+  first.close();
+  t.false(existsSync(`${path}-owner`));
+  const again = new Store(path);
+  t.is(scalar(path, "SELECT done FROM sweeps WHERE name = 'own'"), 2);
+  again.close();
 });
 
 test('an SQLite file of something else is refused, not adopted, and left as it was', async (t) => {

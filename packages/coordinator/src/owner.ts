@@ -1,28 +1,12 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import Database from 'better-sqlite3';
 
-/** Who holds a store for writing: the content of its `-owner` file. */
+/** Who holds a store for writing, as its `-owner` file says (for the message only). */
 interface Owner {
   readonly pid: number;
   readonly host: string;
   readonly since: string;
-}
-
-/** Whether process `pid` on this host still runs (a zombie does not: it is dead, only not yet reaped). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    // No /proc (not Linux): kill(pid, 0) said it exists.
-    return true;
-  }
 }
 
 function readOwner(file: string): Owner | undefined {
@@ -35,42 +19,55 @@ function readOwner(file: string): Owner | undefined {
 }
 
 /**
- * Claims the store at `path` for writing by this process, through the file
- * `PATH-owner` (created exclusively), and returns its release. SQLite would let
- * a second coordinator (or an `sdpo run` on the same default store) write the
- * same sweeps: both ran every task, and their counts diverged for good
- * (measured by an audit). An owner file left by a process that died is taken
- * over; one from another host cannot be checked and is refused with the way out.
- * `inUse` builds the error for a live owner.
+ * Claims the store at `path` for writing by this process and returns its
+ * release. SQLite would let a second coordinator (or an `sdpo run` on the same
+ * default store) write the same sweeps: both ran every task, and their counts
+ * diverged for good (measured by an audit).
+ *
+ * The claim is an exclusive lock on the SQLite file `PATH-lock`, held by a
+ * connection in exclusive locking mode for as long as the store is open. The
+ * kernel drops the lock when its process ends, however it ends, so a claim
+ * can never be left behind. (The first version was a `PATH-owner` file
+ * created exclusively, with the owner's pid checked for life. Two processes
+ * taking over the same stale file at once could both win, and a restarted
+ * container whose coordinator got the dead one's pid again was refused by its
+ * own pid.) The lock file stays on disk: deleting a file others may have open
+ * would let two processes lock two different files of one name. `PATH-owner`
+ * now only says who holds the lock, for a refused process's message.
+ * `inUse` builds the error for a store held by another connection.
  */
 export function claimStore(path: string, inUse: (message: string) => Error): () => void {
-  const file = `${path}-owner`;
+  const lock = new Database(`${path}-lock`, { timeout: 0 });
+  try {
+    lock.pragma('journal_mode = OFF');
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // The first write takes the EXCLUSIVE lock, which exclusive locking mode keeps until close.
+    lock.exec('BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS lock (x); COMMIT');
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
+    const owner = readOwner(`${path}-owner`);
+    const who =
+      owner === undefined
+        ? 'another process (a coordinator or an sdpo run)'
+        : owner.pid === process.pid && owner.host === hostname()
+          ? 'this process (another open store)'
+          : `process ${owner.pid}${owner.host === hostname() ? '' : ` on host ${owner.host}`} (a coordinator or an sdpo run, since ${owner.since})`;
+    throw inUse(`the store ${path} is in use by ${who}; stop it first, or give another --store`);
+  }
   const me: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  const text = JSON.stringify(me) + '\n';
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(file, text, { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
-    }
-    const owner = readOwner(file);
-    if (owner && owner.host !== me.host) {
-      throw inUse(`the store ${path} is held by process ${owner.pid} on host ${owner.host} (since ${owner.since}); if that process is gone, delete ${file}`);
-    }
-    if (owner && alive(owner.pid)) {
-      const who = owner.pid === me.pid ? 'this process (another open store)' : `process ${owner.pid} (a coordinator or an sdpo run, since ${owner.since})`;
-      throw inUse(`the store ${path} is in use by ${who}; stop it first, or give another --store`);
-    }
-    // Left by a process that is gone (or unreadable): removed, then claimed again (once).
-    rmSync(file, { force: true });
+  const file = `${path}-owner`;
+  try {
+    writeFileSync(file, JSON.stringify(me) + '\n');
+  } catch {
+    // The note is for messages only; the lock is the claim.
   }
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    // Only our own claim: never a file another process wrote after taking over.
-    if (readOwner(file)?.pid === me.pid) rmSync(file, { force: true });
+    // The note first, while the lock still keeps any other process from writing its own.
+    rmSync(file, { force: true });
+    lock.close();
   };
 }
-
