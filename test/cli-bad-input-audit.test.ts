@@ -234,6 +234,22 @@ test('status --watch without a name follows every sweep known at the start until
   t.regex(watchers.coordinatorLines.stderr, /beta: 4\/4 done \(100\.0%\)/);
 });
 
+test('a watch whose coordinator dies, and a status with no coordinator to ask, exit 3 (unreachable), not 1 (failed tasks)', async (t) => {
+  const cluster = await startCluster(t);
+  const s = await runCli(['submit', writeFile(cluster.dir, 'w.yaml', GRID), '--coordinator', cluster.address]);
+  t.is(s.code, 0, s.stderr);
+  const watch = spawnCli(['status', SWEEP, '--watch', '--json', '--coordinator', cluster.address]);
+  cluster.procs.push(watch);
+  await waitFor('the sweep reported running', () => /"state":"running"/.test(watch.stdout), 60_000);
+  cluster.coordinator.child.kill('SIGKILL');
+  t.is(await exitWithin(watch), 3, watch.stderr);
+  t.regex(watch.stderr, new RegExp(`cannot reach a coordinator at ${escape(cluster.address)}|the watch ended before ${SWEEP} finished`));
+  t.notRegex(watch.stderr, STACK);
+  const nobody = await runWithin(['status', '--coordinator', NOWHERE], 30_000);
+  t.is(nobody.code, 3, nobody.stderr);
+  t.regex(nobody.stderr, /cannot reach a coordinator at 127\.0\.0\.1:1/);
+});
+
 // ---- 6. EPIPE on stdout ----------------------------------------------------------------
 
 test('a reader that closes stdout early (sdpo status | head) ends the command quietly with exit 0', async (t) => {

@@ -20,10 +20,10 @@ test('with a token, clients without it are refused and clients with it are serve
   });
   const [, address] = await waitForOutput(c, /listening on (\S+)/);
   const without = await runCli(['status', '--coordinator', address!], { SDPO_TOKEN: '' });
-  t.is(without.code, 1);
+  t.is(without.code, 2);
   t.regex(without.stderr, /refused the token/);
   const wrong = await runCli(['status', '--coordinator', address!], { SDPO_TOKEN: 'nope' });
-  t.is(wrong.code, 1);
+  t.is(wrong.code, 2);
   const right = await runCli(['status', '--coordinator', address!, '--token-file', tokenFile, '--json']);
   t.is(right.code, 0, right.stderr);
   t.deepEqual(JSON.parse(right.stdout), { sweeps: [], workers: [] });

@@ -28,7 +28,7 @@ test('a worker with a wrong or missing token is refused with UNAUTHENTICATED and
     t.is(st.code, grpc.status.UNAUTHENTICATED, `token ${token}`);
     t.deepEqual(raw.received, [], 'no Welcome');
     const w = await runCli(['worker', '--coordinator', address, '--threads', '1'], { SDPO_TOKEN: token ?? '' });
-    t.is(w.code, 1);
+    t.is(w.code, 2, 'a refused token is bad input');
     t.regex(w.stderr, /missing or wrong bearer token/);
   }
   const ok = rawConnect(address, { token: 'the-right-token' });
@@ -68,7 +68,7 @@ test('off loopback (0.0.0.0) a coordinator starts only with a token from a file 
   t.is(insecure.host, '0.0.0.0');
   const fromEnv = await coordinatorWith(t, ['--listen', '0.0.0.0:0'], { SDPO_TOKEN: 'env-token' });
   const denied = await runCli(['status', '--coordinator', fromEnv.address], { SDPO_TOKEN: '' });
-  t.is(denied.code, 1);
+  t.is(denied.code, 2);
   const allowed = await runCli(['status', '--coordinator', fromEnv.address, '--json'], { SDPO_TOKEN: 'env-token' });
   t.is(allowed.code, 0, allowed.stderr);
   for (const x of [insecure, fromEnv]) {

@@ -54,9 +54,9 @@ test('with mutual TLS, a worker with a certificate from the CA works; one withou
   t.is((JSON.parse(submitted.stdout) as { total: number }).total, 1);
   const cancelled = await runCli(['cancel', 'more', ...tls]);
   t.is(cancelled.code, 0, cancelled.stderr);
-  // Without the client certificate the coordinator refuses the connection: exit 1 and a message, not a stack trace.
+  // Without the client certificate the coordinator refuses the connection: exit 3 (unreachable) and a message, not a stack trace.
   const anon = await runCli(['status', '--coordinator', address!, '--tls-ca', certs.ca]);
-  t.is(anon.code, 1, anon.stderr);
+  t.is(anon.code, 3, anon.stderr);
   t.regex(anon.stderr, /cannot reach a coordinator at 127\.0\.0\.1:\d+/);
   t.notRegex(anon.stderr, /\n\s+at /);
 

@@ -6,7 +6,7 @@ import { CoordinatorError, startCoordinator, type SweepProgress } from '@sdpo/co
 import { startWorker } from '@sdpo/worker';
 import { LIMITS, loadGridFile, ProtocolError, type SweepDefinition, type SweepInfo__Output } from '@sdpo/protocol';
 import type { RunResult } from '@sdpo/sim';
-import { CliError } from './errors.js';
+import { CliError, EXIT } from './errors.js';
 
 /** Where `sdpo run` and `sdpo study` keep results unless `--store` says otherwise. */
 export const DEFAULT_STORE = './sdpo-store.db';
@@ -271,13 +271,14 @@ export function rewardMatrix(results: readonly RunResult[]): { header: string[];
   return { header: ['method \\ feedback', ...feedbacks], rows, cells };
 }
 
-/** Turns a gRPC client error into a CliError: the coordinator's message, exit 2 for bad input, 1 otherwise. */
+/** Turns a gRPC client error into a CliError: the coordinator's message; exit 2 for bad input (a refused token is one), 3 when it cannot be reached, 1 otherwise. */
 export function clientError(err: unknown, address: string): never {
   const e = err as { code?: number; details?: string; message?: string };
   if (typeof e.code !== 'number') throw err;
-  // 3 INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, 14 UNAVAILABLE, 16 UNAUTHENTICATED
-  if (e.code === 14) throw new CliError(`cannot reach a coordinator at ${address} (${e.details ?? 'unavailable'}); start one with \`sdpo coordinator\` or pass --coordinator HOST:PORT`, 1);
-  if (e.code === 16) throw new CliError(`coordinator at ${address} refused the token (${e.details}); pass --token-file or set SDPO_TOKEN`, 1);
+  // 3 INVALID_ARGUMENT, 4 DEADLINE_EXCEEDED, 5 NOT_FOUND, 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, 14 UNAVAILABLE, 16 UNAUTHENTICATED
+  if (e.code === 4) throw new CliError(`the coordinator at ${address} did not answer in time (${e.details ?? 'deadline exceeded'})`, EXIT.unreachable);
+  if (e.code === 14) throw new CliError(`cannot reach a coordinator at ${address} (${e.details ?? 'unavailable'}); start one with \`sdpo coordinator\` or pass --coordinator HOST:PORT`, EXIT.unreachable);
+  if (e.code === 16) throw new CliError(`coordinator at ${address} refused the token (${e.details}); pass --token-file or set SDPO_TOKEN`, EXIT.badInput);
   throw new CliError(e.details ?? e.message ?? String(err), [3, 5, 6, 9].includes(e.code) ? 2 : 1);
 }
 

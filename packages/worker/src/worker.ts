@@ -366,7 +366,7 @@ export function startWorker(options: WorkerOptions): RunningWorker {
       if (stopped) return;
       if (err && FATAL.has(err.code)) {
         log.error({ code: err.code, details: err.details }, 'coordinator refused this worker');
-        const e = Object.assign(new Error(err.details), { code: 'REFUSED' });
+        const e = Object.assign(new Error(err.details), { code: 'REFUSED', grpcCode: err.code });
         stopped = true;
         void pool.destroy().finally(() => rejectDone(e));
         client.close();

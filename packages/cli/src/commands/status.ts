@@ -22,7 +22,8 @@ SDPO_COORDINATOR) is given; otherwise reads the store (default ${DEFAULT_STORE})
 ${CONNECT_HELP.replace(/\(default [^,]*, or env SDPO_COORDINATOR\)/, '(or env SDPO_COORDINATOR)')}
 
 Exit codes with NAME or --watch: 0 no failed tasks, 1 some tasks failed (state
-'failed' = completed with failures), 2 bad input.`;
+'failed' = completed with failures), 2 bad input, 3 the coordinator could not be
+reached or stopped before the sweep finished.`;
 
 type Row = { name: string; state: string; total: number; done: number; failed: number; cancelled: number; cached: number; computed: number; rate?: number; etaSeconds?: number; workers?: number; failures?: unknown[] };
 
@@ -168,7 +169,7 @@ async function watchSweeps(names: readonly string[], json: boolean, follow: (onR
     process.off('SIGTERM', onSignal);
   }
   const unfinished = names.filter((n) => (last.get(n)?.state ?? 'running') === 'running');
-  if (unfinished.length) throw new CliError(`status --watch: the watch ended before ${unfinished.join(', ')} finished (the coordinator stopped?)`, EXIT.failed);
+  if (unfinished.length) throw new CliError(`status --watch: the watch ended before ${unfinished.join(', ')} finished (the coordinator stopped?)`, EXIT.unreachable);
   return names.some((n) => last.get(n)!.failed > 0) ? EXIT.failed : EXIT.ok;
 }
 

@@ -74,7 +74,9 @@ export default async function worker(argv: string[]): Promise<number> {
   try {
     await w.done;
   } catch (err) {
-    throw new CliError(`worker: ${(err as Error).message}`, EXIT.failed);
+    // A refused token is bad input, as for every other command (gRPC 16 UNAUTHENTICATED).
+    const token = (err as { grpcCode?: number }).grpcCode === 16;
+    throw new CliError(`worker: ${(err as Error).message}${token ? '; pass --token-file or set SDPO_TOKEN' : ''}`, token ? EXIT.badInput : EXIT.failed);
   }
   logger.info({ completed: w.stats.completed, failed: w.stats.failed }, 'worker left');
   return EXIT.ok;
