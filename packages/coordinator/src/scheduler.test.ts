@@ -579,3 +579,70 @@ test('a reader holding an old snapshot keeps the WAL from starting over, and the
   t.true(samples > 100, `${samples} samples`);
   t.true(paused <= samples / 10, `the writers were paused in ${paused} of ${samples} samples`);
 });
+
+test('while results cannot be committed (a full disk, a read-only store), leasing waits 1 s, then 2 s, logging once per wait; once commits hold again the sweep finishes', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const { scheduler, store, worker } = setup(t, {}, logger);
+  await scheduler.submit(grid('full', 4));
+  const w = worker('a');
+  // Every write of the scheduler's connection fails, as on a full disk or a file made read-only
+  // (SQLite then refuses each commit; its error here is SQLITE_READONLY).
+  store.db.pragma('query_only = 1');
+  const failed = () => lines.filter((l) => l['level'] === 50 && /could not commit results/.test(String(l['msg'])));
+  const leaseAt: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const before = w.leases().length;
+    scheduler.credit(w.id, 2, 100);
+    await until(() => w.leases().length > before, 10_000);
+    leaseAt.push(Date.now());
+    const lease = w.leases().at(-1)!;
+    // In round 1 the results come one per batch: the second fails during the wait the first
+    // started, and only counts (no second line, no longer wait).
+    const batches = round === 1 ? lease.tasks!.map((x) => ({ ...lease, tasks: [x] })) : [lease];
+    for (const b of batches) {
+      const ack = await answer(scheduler, w.id, b);
+      t.deepEqual(ack.accepted, [], `round ${round}: nothing was stored`);
+      t.is(ack.rejected.length, b.tasks!.length);
+    }
+  }
+  // Before, the requeued tasks went out again at once, and every round logged an error.
+  t.true(leaseAt[1]! - leaseAt[0]! >= 900, `first wait ${leaseAt[1]! - leaseAt[0]!} ms`);
+  t.true(leaseAt[2]! - leaseAt[1]! >= 1900, `second wait ${leaseAt[2]! - leaseAt[1]!} ms`);
+  t.deepEqual(failed().map((l) => [l['failedCommits'], l['holdMs']]), [[1, 1000], [2, 2000], [4, 4000]]);
+  t.regex(String(failed()[0]!['err']), /readonly/);
+  t.is(scheduler.progress('full').done, 0);
+  // Space again: the third wait (4 s) ends, the tasks go out, and their results are stored.
+  store.db.pragma('query_only = 0');
+  await runToEnd(scheduler, w, 'full');
+  t.like(scheduler.progress('full'), { state: 'done', done: 4, failed: 0 });
+  t.like(lines.find((l) => l['msg'] === 'results are committed again'), { failedCommits: 4 });
+});
+
+test('a task failure or a worker leaving while the store cannot be written loses no task: the failure is reported again once it can', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  await scheduler.submit({ ...grid('ro', 2), maxAttempts: 1 });
+  const w = worker('a');
+  scheduler.credit(w.id, 2, 100);
+  await until(() => w.leases().length === 1);
+  const lease = w.leases()[0]!;
+  const [first, second] = lease.tasks!;
+  store.db.pragma('query_only = 1');
+  // Before, the failure's write threw out of the worker's message handler, and the task was gone from memory.
+  t.notThrows(() => scheduler.failure(w.id, { key: first!.key!, leaseId: lease.leaseId!, attempt: first!.attempt!, code: 'SIM_ERROR', message: 'boom' }));
+  t.notThrows(() => scheduler.removeWorker(w.id, 'stream closed'));
+  t.like(scheduler.progress('ro'), { state: 'running', done: 0, failed: 0 });
+  store.db.pragma('query_only = 0');
+  const v = worker('b');
+  scheduler.credit(v.id, 2, 100);
+  // Both tasks come back once the wait after the failed write ends.
+  await until(() => v.leases().flatMap((l) => l.tasks!).length === 2, 5000);
+  const again = v.leases().flatMap((l) => l.tasks!.map((x) => ({ ...x, leaseId: l.leaseId! })));
+  t.deepEqual(again.map((x) => x.key).sort(), [first!.key, second!.key].sort());
+  for (const x of again) {
+    if (x.key === first!.key) scheduler.failure(v.id, { key: x.key!, leaseId: x.leaseId, attempt: x.attempt!, code: 'SIM_ERROR', message: 'boom' });
+    else await results(scheduler, v.id, [{ key: x.key!, leaseId: x.leaseId, attempt: x.attempt!, result: resultFor(x.config) }]);
+  }
+  t.like(scheduler.progress('ro'), { state: 'failed', done: 1, failed: 1 });
+  t.is(store.db.prepare('SELECT count(*) FROM failures').pluck().get(), 1);
+});

@@ -186,6 +186,11 @@ const RESULT_SLICE = 64;
  */
 const COMMIT_CHUNK = 64;
 
+/** No task is leased for this long after results could not be committed (a full disk), ms; see `holdLeases`. */
+const STORE_HOLD_FIRST_MS = 1000;
+/** The longest such wait, ms: the time it may take leasing to resume once space is freed. */
+const STORE_HOLD_MAX_MS = 30_000;
+
 /** One result as a worker reported it: its RunResult as protobuf bytes (or a decoded wire object). */
 export interface InboundResult {
   readonly key: string;
@@ -246,6 +251,13 @@ export class Scheduler extends EventEmitter {
   private workerCounter = 0;
   private pumpScheduled = false;
   private closed = false;
+  /**
+   * Set from a failed commit of results (a full disk) until one holds: while
+   * `timer` runs no task is leased (see {@link holdLeases}). Before, every failed
+   * commit requeued its tasks, which were leased again at once: the coordinator
+   * looped, logging ~30 errors a second, while the workers recomputed them.
+   */
+  private storeTrouble: { waitMs: number; failures: number; timer: NodeJS.Timeout | undefined } | undefined;
   private submitQueue: Promise<unknown> = Promise.resolve();
   /** The sweep being submitted (its row does not exist yet): its id, whether the submit thread writes it, and its rows that results completed or failed meanwhile. */
   private building: { readonly id: number; readonly threaded: boolean; cachedLater: number; failedLater: number } | undefined;
@@ -631,7 +643,14 @@ export class Scheduler extends EventEmitter {
     }
     back.sort((a, b) => a.sweepId - b.sweepId || a.idx - b.idx);
     this.retry.unshift(...back);
-    if (back.length && !this.closed) this.store.db.prepare('INSERT INTO events (at, kind, worker, detail) VALUES (?, ?, ?, ?)').run(isoNow(), 'requeued', workerId, JSON.stringify({ tasks: back.length, reason }));
+    if (back.length && !this.closed) {
+      try {
+        this.store.db.prepare('INSERT INTO events (at, kind, worker, detail) VALUES (?, ?, ?, ?)').run(isoNow(), 'requeued', workerId, JSON.stringify({ tasks: back.length, reason }));
+      } catch (err) {
+        // The event log only records it (the tasks are requeued in memory): a full disk must not stop this.
+        this.log.warn({ err: (err as Error).message }, 'could not log the requeue in the store');
+      }
+    }
     this.log.info({ worker: workerId, requeued: back.length, reason }, 'worker left');
     for (const s of this.sweeps.values()) this.emit('progress', s.row.name);
     this.schedulePump();
@@ -712,7 +731,7 @@ export class Scheduler extends EventEmitter {
 
   /** Leases up to worker `w`'s credits; returns how many tasks it leased. */
   private pumpWorker(w: WorkerState): number {
-    if (w.draining || w.credits <= 0) return 0;
+    if (w.draining || w.credits <= 0 || this.storeTrouble?.timer) return 0;
     if (w.inflight.size > 0 && (w.isolating || this.reserved === w.id)) return 0;
     w.isolating = false;
     const tasks = this.take(w.credits, w);
@@ -972,9 +991,8 @@ export class Scheduler extends EventEmitter {
       } catch (err) {
         // Nothing of the slice was stored (e.g. disk full): its tasks go back to the queue, and
         // the workers hear their results were refused. The counts read in the transaction are reloaded.
-        this.log.error({ err: (err as Error).message, results: commits.length }, 'could not commit results; their tasks are requeued');
-        for (const rt of touched) Object.assign(rt.row, this.store.sweepById(rt.row.id), { definition: rt.row.definition });
-        touched.clear();
+        this.holdLeases(err as Error, { results: commits.length });
+        this.reloadRows(touched);
         settle.length = 0;
         late.building = 0;
         for (const c of commits) {
@@ -987,6 +1005,11 @@ export class Scheduler extends EventEmitter {
         }
         commits.length = 0;
       }
+    }
+    if (commits.length && this.storeTrouble) {
+      this.log.info({ failedCommits: this.storeTrouble.failures }, 'results are committed again');
+      clearTimeout(this.storeTrouble.timer);
+      this.storeTrouble = undefined;
     }
     for (const key of settle) this.settled.add(key);
     if (this.building) this.building.cachedLater += late.building;
@@ -1003,6 +1026,43 @@ export class Scheduler extends EventEmitter {
     batches.forEach((b, i) => b.reply(acks[i]!));
     for (const f of failures) this.failTask(f.workerId, { key: f.inf.key, leaseId: f.inf.leaseId, attempt: f.inf.attempt, code: f.code, message: f.message });
     this.schedulePump();
+  }
+
+  /** Sweeps whose counts a failed transaction changed in memory: read again from the store. */
+  private reloadRows(touched: Set<SweepRuntime>): void {
+    for (const rt of touched) Object.assign(rt.row, this.store.sweepById(rt.row.id), { definition: rt.row.definition });
+    touched.clear();
+  }
+
+  /**
+   * After a failed commit of results or of a task's failure (the tasks went back to the queue):
+   * stops leasing for a while, 1 s after the first failure, and twice as long
+   * after each lease round that failed again, up to {@link STORE_HOLD_MAX_MS}.
+   * A store that cannot be written then costs one lease round per wait
+   * instead of a loop. Results of tasks already leased are still tried as they
+   * come (their failures during a wait only count); the first commit that
+   * holds ends it. Logged as an error when a wait starts, so a full disk gives
+   * a line per wait, not thousands.
+   */
+  private holdLeases(err: Error, what: Record<string, unknown>): void {
+    const prev = this.storeTrouble;
+    if (prev?.timer) {
+      prev.failures++;
+      return;
+    }
+    const waitMs = prev ? Math.min(STORE_HOLD_MAX_MS, prev.waitMs * 2) : STORE_HOLD_FIRST_MS;
+    const failures = (prev?.failures ?? 0) + 1;
+    this.log.error(
+      { err: err.message, ...what, failedCommits: failures, holdMs: waitMs, store: this.store.path },
+      'could not write to the store (is the disk full?); the tasks are requeued, and none is leased for a while. Free space: it resumes by itself',
+    );
+    const trouble: NonNullable<Scheduler['storeTrouble']> = { waitMs, failures, timer: undefined };
+    trouble.timer = setTimeout(() => {
+      trouble.timer = undefined;
+      this.schedulePump();
+    }, waitMs);
+    trouble.timer.unref();
+    this.storeTrouble = trouble;
   }
 
   /**
@@ -1136,30 +1196,41 @@ export class Scheduler extends EventEmitter {
     const touched = new Set<SweepRuntime>();
     // Rows of a sweep being submitted that this failure failed: counted only once the commit holds.
     let lateFailed = 0;
-    this.write(() => {
-      const at = isoNow();
-      this.q.insertFailure.run(task.sweepId, task.idx, key, task.attempts, workerId, code, message, at);
-      this.q.saveAttempts.run(task.attempts, task.fails, task.sweepId, task.idx);
-      this.q.event.run(at, 'failure', task.sweepId, key, workerId, JSON.stringify({ attempt: task.attempts, code }));
-      if (final) {
-        // The config is deterministic: every sweep holding this key fails with it.
-        this.settled.add(task.key);
-        for (const row of this.q.failKey.all(key) as { sweep_id: number }[]) {
-          const s = this.sweeps.get(row.sweep_id);
-          if (!s) {
-            // A sweep still being submitted: its rows count when its submit finishes.
-            if (row.sweep_id === this.building?.id) lateFailed++;
-            continue;
+    try {
+      this.write(() => {
+        const at = isoNow();
+        this.q.insertFailure.run(task.sweepId, task.idx, key, task.attempts, workerId, code, message, at);
+        this.q.saveAttempts.run(task.attempts, task.fails, task.sweepId, task.idx);
+        this.q.event.run(at, 'failure', task.sweepId, key, workerId, JSON.stringify({ attempt: task.attempts, code }));
+        if (final) {
+          // The config is deterministic: every sweep holding this key fails with it.
+          this.settled.add(task.key);
+          for (const row of this.q.failKey.all(key) as { sweep_id: number }[]) {
+            const s = this.sweeps.get(row.sweep_id);
+            if (!s) {
+              // A sweep still being submitted: its rows count when its submit finishes.
+              if (row.sweep_id === this.building?.id) lateFailed++;
+              continue;
+            }
+            s.row.failed++;
+            touched.add(s);
           }
-          s.row.failed++;
-          touched.add(s);
+          for (const s of touched) {
+            this.maybeFinish(s);
+            this.saveRow(s);
+          }
         }
-        for (const s of touched) {
-          this.maybeFinish(s);
-          this.saveRow(s);
-        }
-      }
-    });
+      });
+    } catch (err) {
+      // Nothing of it was stored (a full disk): the task goes back to the queue, to fail again
+      // (a deterministic failure does) once the store can be written. Counts are reloaded.
+      this.reloadRows(touched);
+      if (final) this.settled.delete(task.key);
+      this.retry.push({ sweepId: task.sweepId, idx: task.idx, key: task.key, attempts: task.attempts, fails: task.fails, lost: task.lost });
+      this.holdLeases(err as Error, { failure: code, key: task.key });
+      this.schedulePump();
+      return;
+    }
     if (this.building) this.building.failedLater += lateFailed;
     this.log.warn({ worker: workerId, key: task.key, attempt: task.attempts, code, message, final }, 'task failed');
     if (!final) this.retry.push({ sweepId: task.sweepId, idx: task.idx, key: task.key, attempts: task.attempts, fails: task.fails, lost: task.lost });
@@ -1178,6 +1249,7 @@ export class Scheduler extends EventEmitter {
   /** Stops: commits queued results, and from now on a worker leaving loses no task (its leases are void anyway). */
   close(): void {
     this.closed = true;
+    clearTimeout(this.storeTrouble?.timer);
     this.submitThread.stop();
     this.flushInbound(Number.POSITIVE_INFINITY);
     if (this.expiryTimer) clearInterval(this.expiryTimer);
