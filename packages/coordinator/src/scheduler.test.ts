@@ -589,7 +589,7 @@ test('while results cannot be committed (a full disk, a read-only store), leasin
   // Every write of the scheduler's connection fails, as on a full disk or a file made read-only
   // (SQLite then refuses each commit; its error here is SQLITE_READONLY).
   store.db.pragma('query_only = 1');
-  const failed = () => lines.filter((l) => l['level'] === 50 && /could not commit results/.test(String(l['msg'])));
+  const failed = () => lines.filter((l) => l['level'] === 50 && /could not write to the store/.test(String(l['msg'])));
   const leaseAt: number[] = [];
   for (let round = 0; round < 3; round++) {
     const before = w.leases().length;
