@@ -30,6 +30,14 @@ export interface WorkerOptions {
   /** Reconnect backoff: first delay and cap, ms (defaults 100 and 10 000). */
   readonly backoffMs?: number;
   readonly backoffMaxMs?: number;
+  /**
+   * HTTP/2 keepalive: a PING after this long without one, and the connection
+   * given up when its answer takes as long again, ms (default 20 000). A
+   * coordinator host that vanishes without closing its connections (power,
+   * network) is then noticed in about twice this, where TCP alone retransmits
+   * the heartbeats for about a quarter of an hour before giving up.
+   */
+  readonly keepaliveMs?: number;
   /** Leave instead of reconnecting when the coordinator goes away (embedded mode). */
   readonly exitOnDisconnect?: boolean;
   /**
@@ -76,15 +84,15 @@ const MAX_CHUNK = 256;
 
 const FATAL = new Set([grpc.status.FAILED_PRECONDITION, grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED, grpc.status.INVALID_ARGUMENT]);
 
+/** How long a drain waits for acks once the coordinator failed to answer the drain itself, ms. */
+const ACK_WAIT_MS = 10_000;
+
 /**
  * Starts a worker node: connects to the coordinator, says Hello, grants
  * credits, runs leased tasks in a Piscina pool and streams results back in
  * batches; heartbeats from the main thread; reconnects with capped
  * exponential backoff.
  */
-/** How long a drain waits for acks once the coordinator failed to answer the drain itself, ms. */
-const ACK_WAIT_MS = 10_000;
-
 export function startWorker(options: WorkerOptions): RunningWorker {
   const log = options.logger;
   const threads = Math.max(1, options.threads ?? availableParallelism());
@@ -108,9 +116,13 @@ export function startWorker(options: WorkerOptions): RunningWorker {
   const proto = sdpoProto();
   let creds = grpc.credentials.createInsecure();
   if (options.tls) creds = grpc.credentials.createSsl(options.tls.ca ?? null, options.tls.key ?? null, options.tls.cert ?? null);
+  const keepaliveMs = options.keepaliveMs ?? 20_000;
   const client = new proto.WorkerService(options.coordinator, creds, {
     'grpc.max_receive_message_length': LIMITS.maxMessageBytes,
     'grpc.max_send_message_length': LIMITS.maxMessageBytes,
+    // The stream always carries heartbeats, so these pings never go out on an idle connection.
+    'grpc.keepalive_time_ms': keepaliveMs,
+    'grpc.keepalive_timeout_ms': keepaliveMs,
   }) as unknown as WorkerServiceClient;
 
   let call: grpc.ClientDuplexStream<WorkerMessage, CoordinatorMessage__Output> | undefined;
