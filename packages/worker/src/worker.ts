@@ -35,7 +35,7 @@ export interface WorkerOptions {
    * given up when its answer takes as long again, ms (default 20 000). A
    * coordinator host that vanishes without closing its connections (power,
    * network) is then noticed in about twice this, where TCP alone retransmits
-   * the heartbeats for about a quarter of an hour before giving up.
+   * the heartbeats for many minutes (Linux's tcp_retries2) before giving up.
    */
   readonly keepaliveMs?: number;
   /** Leave instead of reconnecting when the coordinator goes away (embedded mode). */
