@@ -99,6 +99,9 @@ test('no mutation of a complete or partial config is accepted by hand that the s
     check({ ...base, hybrid: { alphaMin: 0.9, alphaMax: 0.2, warmup: 5 } }, 'alphaMin > alphaMax');
     check({ ...base, vocab: 32, length: 5 }, 'vocab^length over 2^22');
     check({ ...base, vocab: 32, kappa: undefined }, 'kappa from a given vocab');
+    check({ ...base, kappa: 1e6 }, 'kappa at its bound');
+    check({ ...base, kappa: 1e6 + 1 }, 'kappa past its bound');
+    check({ ...base, kappa: 1e160 }, 'kappa where floating point overflows');
     check({ ...base, vocab: 'x', kappa: undefined }, 'kappa from a bad vocab');
     check({ ...base, weights: null }, 'weights null');
     check({ ...base, hybrid: [] }, 'hybrid an array');
@@ -107,4 +110,11 @@ test('no mutation of a complete or partial config is accepted by hand that the s
     check(Object.assign(Object.create({ inherited: 1 }) as object, base), 'not a plain object');
   }
   t.true(byHand > 0 && refused > 0, `${byHand} accepted by hand, ${refused} refused by both`);
+});
+
+test('kappa past 1e6 is refused with its path (past ~1e155 sdpo silently stopped learning and hybrid gave NaN)', (t) => {
+  const r = parseRunConfig({ seed: 0, method: 'hybrid', feedback: 'critique', noise: 0, kappa: 1e160 });
+  t.false(r.ok);
+  t.like(r.ok ? undefined : r.issues[0], { path: ['kappa'] });
+  t.true(parseRunConfig({ seed: 0, method: 'hybrid', feedback: 'critique', noise: 0, kappa: 1e6 }).ok);
 });

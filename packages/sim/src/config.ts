@@ -19,6 +19,13 @@ export type Divergence = (typeof DIVERGENCES)[number];
 
 /** Exact evaluation enumerates V^T sequences for the task tables; this bounds memory and time. */
 export const MAX_SEQUENCES = 2 ** 22;
+/**
+ * The largest κ accepted. The spec gives no bound; past ~1e155 the shifted
+ * gradient's squares overflow: Adam's v becomes ∞ and sdpo never moves, while
+ * hybrid's norm gives NaN (measured at 1e160). 1e6 is far past any useful
+ * strength (the teacher is then all on the evidence) and far from overflow.
+ */
+export const KAPPA_MAX = 1e6;
 
 const finite = () => z.number().finite();
 
@@ -61,7 +68,7 @@ export const runConfigInputSchema = z
     group: z.number().int().min(2).max(256).default(D.group),
     steps: z.number().int().min(1).max(100000).default(D.steps),
     lr: finite().gt(0).default(D.lr),
-    kappa: finite().min(0).optional(),
+    kappa: finite().min(0).max(KAPPA_MAX).optional(),
     emaRate: finite().gt(0).max(1).default(D.emaRate),
     divergence: z.enum([...DIVERGENCES, 'auto']).default(D.divergence),
     jsdBeta: finite().gt(0).lt(1).default(D.jsdBeta),
@@ -210,7 +217,7 @@ export function resolveConfigByHand(input: unknown): RunConfig | undefined {
   if (
     !isInt(c['seed'], 0, Number.MAX_SAFE_INTEGER) || !METHODS.includes(c['method'] as Method) || !FEEDBACKS.includes(c['feedback'] as Feedback)
     || !isNum(c['noise']) || c['noise'] < 0 || !isInt(c['vocab'], 3, 32) || !isInt(c['length'], 2, 12) || !isInt(c['group'], 2, 256)
-    || !isInt(c['steps'], 1, 100000) || !isNum(c['lr']) || c['lr'] <= 0 || !isNum(c['kappa']) || c['kappa'] < 0
+    || !isInt(c['steps'], 1, 100000) || !isNum(c['lr']) || c['lr'] <= 0 || !isNum(c['kappa']) || c['kappa'] < 0 || c['kappa'] > KAPPA_MAX
     || !isNum(c['emaRate']) || c['emaRate'] <= 0 || c['emaRate'] > 1
     || !(DIVERGENCES.includes(c['divergence'] as Divergence) || c['divergence'] === 'auto')
     || !isNum(c['jsdBeta']) || c['jsdBeta'] <= 0 || c['jsdBeta'] >= 1 || !isNum(c['binaryQuantile']) || c['binaryQuantile'] <= 0 || c['binaryQuantile'] >= 1
