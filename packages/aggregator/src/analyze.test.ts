@@ -47,22 +47,35 @@ test('cell statistics follow the spec: Fisher-z credit, ∞-aware stepsTo90, IQM
   t.is(m.finalReward.iqm, iqmSorted(sorted(fr)));
 });
 
-test('comparisons are paired when seeds are shared, and Welch + Mann-Whitney otherwise, saying so', (t) => {
-  const runs = syntheticRuns(SMALL).filter((r) => !(r.config.method === 'reinforce' && r.config.feedback === 'binary' && r.config.noise === 0 && r.config.seed === 3));
+test('comparisons are paired on the seeds both cells have (a failed run leaves its seed out), and Welch + Mann-Whitney when they share fewer than 2, saying so', (t) => {
+  const full = syntheticRuns(SMALL);
+  // REINFORCE binary σ = 0 lacks seed 3 (a failed task); REINFORCE binary σ = 0.2 ran other seeds altogether (a mixed sweep).
+  const runs = full
+    .filter((r) => !(r.config.method === 'reinforce' && r.config.feedback === 'binary' && r.config.noise === 0 && r.config.seed === 3))
+    .map((r) => (r.config.method === 'reinforce' && r.config.feedback === 'binary' && r.config.noise === 0.2 ? { ...r, config: { ...r.config, seed: r.config.seed + 100 } } : r));
   const a = analyzeStudy(runs, { bootstrapResamples: 50 });
+  const cell = (method: string, feedback: string, noise: number) =>
+    runs.filter((r) => r.config.method === method && r.config.feedback === feedback && r.config.noise === noise);
   const paired = a.comparisons.find((c) => c.id === 'finalReward|sdpo-vs-reinforce|critique|0')!;
   t.is(paired.design, 'paired');
   t.is(paired.parametric!.test, 'paired-t');
   t.is(paired.rank!.test, 'wilcoxon');
-  const sd = runs.filter((r) => r.config.method === 'sdpo' && r.config.feedback === 'critique' && r.config.noise === 0).map((r) => r.summary.finalReward);
-  const rf = runs.filter((r) => r.config.method === 'reinforce' && r.config.feedback === 'critique' && r.config.noise === 0).map((r) => r.summary.finalReward);
-  t.is(paired.p, pairedT(sd, rf).p);
-  const unpaired = a.comparisons.find((c) => c.id === 'finalReward|sdpo-vs-reinforce|binary|0')!;
+  t.is(paired.p, pairedT(cell('sdpo', 'critique', 0).map((r) => r.summary.finalReward), cell('reinforce', 'critique', 0).map((r) => r.summary.finalReward)).p);
+  // Before, the one missing run made this comparison independent on every seed.
+  const partly = a.comparisons.find((c) => c.id === 'finalReward|sdpo-vs-reinforce|binary|0')!;
+  t.is(partly.design, 'paired');
+  t.is(partly.n, 11);
+  const sd = cell('sdpo', 'binary', 0).filter((r) => r.config.seed !== 3).map((r) => r.summary.finalReward);
+  t.is(partly.p, pairedT(sd, cell('reinforce', 'binary', 0).map((r) => r.summary.finalReward)).p);
+  t.regex(partly.designNote, /seeds shared \(11 pairs; 1 run\(s\) whose seed the other cell lacks left out\)/);
+  t.true(a.warnings.some((w) => w.code === 'unmatched-seeds' && w.cellIds.includes('sdpo|binary|0')));
+  t.true(a.seedPlan.some((p) => p.comparisonId === partly.id), 'the seed plan keeps a partly paired comparison');
+  const unpaired = a.comparisons.find((c) => c.id === 'finalReward|sdpo-vs-reinforce|binary|0.2')!;
   t.is(unpaired.design, 'independent');
   t.is(unpaired.parametric!.test, 'welch-t');
   t.is(unpaired.rank!.test, 'mann-whitney');
-  t.regex(unpaired.designNote, /not shared/);
-  t.true(a.warnings.some((w) => w.code === 'unpaired-design' && w.cellIds.includes('sdpo|binary|0')));
+  t.regex(unpaired.designNote, /not shared \(0 of 12 vs 12 in common\)/);
+  t.true(a.warnings.some((w) => w.code === 'unpaired-design' && w.cellIds.includes('sdpo|binary|0.2')));
   t.true(a.comparisons.some((c) => c.method === 'hybrid' && c.baseline === 'sdpo'), 'hybrid vs sdpo is a default pair');
 });
 

@@ -1,7 +1,7 @@
 import { stratifiedBootstrap } from './bootstrap.js';
 import { buildCell } from './cells.js';
 import { evaluateClaims } from './claims.js';
-import { adjustFamilies, compareCells } from './compare.js';
+import { adjustFamilies, commonSeeds, compareCells } from './compare.js';
 import { finishKappaCrossover, kappaCrossoverTests, type KappaTest } from './crossover.js';
 import { sd } from './describe.js';
 import { pairedTPower, planSeeds } from './power.js';
@@ -137,6 +137,7 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
   const raw: Omit<Comparison, 'pHolm' | 'qBH' | 'significant'>[] = [];
   const missingBaseline: string[] = [];
   const pairedGroups: [CellGroup, CellGroup][] = [];
+  const partlyPaired: string[] = [];
   for (const pair of opts.pairs) {
     const mCells = index.byMethodContext.get(pair.method);
     const bCells = index.byMethodContext.get(pair.baseline);
@@ -148,7 +149,10 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
         continue;
       }
       pairedGroups.push([m, b]);
-      for (const metric of METRIC_NAMES) raw.push(compareCells(m, b, metric));
+      const made = METRIC_NAMES.map((metric) => compareCells(m, b, metric));
+      raw.push(...made);
+      // Paired on the seeds both have, while one cell has runs the other lacks (a failed task?).
+      if (made[0]!.design === 'paired' && commonSeeds(m, b).length < Math.max(m.seeds.length, b.seeds.length)) partlyPaired.push(m.id);
     }
   }
   if (missingBaseline.length > 0) warnings.push({ code: 'missing-baseline', message: `${missingBaseline.length} cell(s) have no baseline cell in their context; not compared`, cellIds: missingBaseline });
@@ -163,7 +167,8 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
     if (c.metric === 'finalReward' && c.design === 'paired' && c.p !== null) rowIndex.set(rowKey(c.cellId, c.baselineCellId), i);
   });
   const rowOf = (x: KappaTest) => (x.cells === null ? undefined : rowIndex.get(rowKey(x.cells.cellId, x.cells.baselineCellId)));
-  const extraTests = crossoverTests === null ? [] : [...crossoverTests.series.flatMap((e) => e.tests), ...crossoverTests.byChannel.flatMap((c) => c.tests)]
+  // A Set: a channel with one series shares its tests with that series (one test, counted once).
+  const extraTests = crossoverTests === null ? [] : [...new Set([...crossoverTests.series.flatMap((e) => e.tests), ...crossoverTests.byChannel.flatMap((c) => c.tests)])]
     .filter((x) => x.t !== null && !Number.isNaN(x.t.p) && rowOf(x) === undefined);
   const { comparisons, extraHolm } = adjustFamilies(raw, opts.alpha, { metric: 'finalReward', ps: extraTests.map((x) => x.t!.p) });
   const extraPHolm = new Map(extraTests.map((x, i) => [x, extraHolm[i]!]));
@@ -173,7 +178,10 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
   });
   const unpaired = comparisons.filter((c) => c.design === 'independent' && c.metric === 'finalReward');
   if (unpaired.length > 0) {
-    warnings.push({ code: 'unpaired-design', message: `${unpaired.length} comparison context(s) do not share every seed; Welch's t and Mann-Whitney U were used there instead of paired tests`, cellIds: unpaired.map((c) => c.cellId) });
+    warnings.push({ code: 'unpaired-design', message: `${unpaired.length} comparison context(s) share fewer than 2 seeds; Welch's t and Mann-Whitney U were used there instead of paired tests`, cellIds: unpaired.map((c) => c.cellId) });
+  }
+  if (partlyPaired.length > 0) {
+    warnings.push({ code: 'unmatched-seeds', message: `${partlyPaired.length} comparison context(s) are paired on the seeds both cells have; runs whose seed the other cell lacks (a failed task?) are left out there`, cellIds: partlyPaired });
   }
 
   // §3 rliable aggregates
@@ -185,7 +193,7 @@ export function analyzeStudy(runs: readonly StudyRun[], options: AnalyzeOptions 
     if (!atReference(m.key.axes, reference)) continue;
     const c = comparisons.find((x) => x.metric === 'finalReward' && x.cellId === m.id && x.baselineCellId === b.id);
     if (c === undefined || c.design !== 'paired') continue;
-    const d = m.seeds.map((s) => m.bySeed.get(s)!.summary.finalReward - b.bySeed.get(s)!.summary.finalReward);
+    const d = commonSeeds(m, b).map((s) => m.bySeed.get(s)!.summary.finalReward - b.bySeed.get(s)!.summary.finalReward);
     if (d.length < 2) continue;
     const sdDiff = sd(d);
     seedPlan.push({

@@ -1,6 +1,7 @@
 /**
- * Comparisons within a context (spec §2): paired when the two cells share
- * every seed, otherwise Welch + Mann-Whitney, said so in `designNote`.
+ * Comparisons within a context (spec §2): paired on the seeds the two cells
+ * share, when they share at least two; otherwise (mixed sweeps) Welch +
+ * Mann-Whitney. Either way `designNote` says so.
  */
 import { metricValue } from './cells.js';
 import { fisherZ } from './describe.js';
@@ -21,9 +22,19 @@ function extendedDiff(a: number, b: number): number {
   return a - b;
 }
 
-function sameSeeds(a: CellGroup, b: CellGroup): boolean {
-  return a.seeds.length === b.seeds.length && a.seeds.every((s, i) => s === b.seeds[i]);
+/**
+ * The seeds both cells have, in `a`'s order. Pairing on them is the spec's
+ * design (same task, same streams per seed). Before, a cell that lacked one
+ * seed (a failed task) switched its comparisons to independent tests on
+ * every seed, throwing the pairing away: an audit saw a p of 0.0003 become
+ * 0.744 and claim 1's verdict change with one run missing.
+ */
+export function commonSeeds(a: CellGroup, b: CellGroup): number[] {
+  return a.seeds.filter((s) => b.bySeed.has(s));
 }
+
+/** Fewest shared seeds for a paired comparison: below it the cells are compared as independent samples. */
+const MIN_PAIRS = 2;
 
 type Unadjusted = Omit<Comparison, 'pHolm' | 'qBH' | 'significant'>;
 
@@ -31,7 +42,9 @@ type Unadjusted = Omit<Comparison, 'pHolm' | 'qBH' | 'significant'>;
 export function compareCells(m: CellGroup, b: CellGroup, metric: MetricName): Unadjusted {
   const rankOnly = metric === 'stepsTo90';
   const scale = rankOnly ? 'rank-only' : metric === 'creditCorr' ? 'fisher-z' : 'linear';
-  const paired = sameSeeds(m, b);
+  const common = commonSeeds(m, b);
+  // Cells of one seed each, the same seed, still pair (n = 1: no t, a rank test of one pair).
+  const paired = common.length >= MIN_PAIRS || (common.length === m.seeds.length && common.length === b.seeds.length && common.length > 0);
   const head = {
     id: `${metric}|${m.key.method}-vs-${b.key.method}|${m.contextId}`,
     metric,
@@ -47,7 +60,7 @@ export function compareCells(m: CellGroup, b: CellGroup, metric: MetricName): Un
   if (paired) {
     const xs: number[] = [];
     const ys: number[] = [];
-    for (const s of m.seeds) {
+    for (const s of common) {
       const x = scaled(m.bySeed.get(s)!, metric);
       const y = scaled(b.bySeed.get(s)!, metric);
       if (x === null || y === null) continue;
@@ -56,8 +69,13 @@ export function compareCells(m: CellGroup, b: CellGroup, metric: MetricName): Un
     }
     const n = xs.length;
     const d = xs.map((x, i) => extendedDiff(x, ys[i]!));
-    const dropped = m.seeds.length - n;
-    const note = `seeds shared (${n} pairs${dropped > 0 ? `; ${dropped} pair(s) without a value on one side left out` : ''}): paired t and Wilcoxon signed-rank`;
+    const dropped = common.length - n;
+    const unmatched = m.seeds.length + b.seeds.length - 2 * common.length;
+    const left = [
+      ...(unmatched > 0 ? [`${unmatched} run(s) whose seed the other cell lacks left out`] : []),
+      ...(dropped > 0 ? [`${dropped} pair(s) without a value on one side left out`] : []),
+    ];
+    const note = `seeds shared (${n} pairs${left.length ? `; ${left.join('; ')}` : ''}): paired t and Wilcoxon signed-rank`;
     const tt = !rankOnly && n >= 2 ? pairedT(xs, ys) : null;
     const rk = n >= 1 ? wilcoxon(d) : null;
     return {

@@ -155,9 +155,14 @@ export function kappaCrossoverTests(index: StudyIndex): KappaCrossoverTests | nu
       }
     });
   }
+  const seriesPerChannel = new Map<string, number>();
+  for (const e of series) seriesPerChannel.set(e.feedback, (seriesPerChannel.get(e.feedback) ?? 0) + 1);
   const byChannel = index.feedbacks
     .filter((f) => channelAcc.has(f))
     .map((f) => {
+      // A channel with a single series averages nothing: its tests ARE the series' tests. The same
+      // objects, so the family-wise adjustment counts each test once, not twice.
+      if (seriesPerChannel.get(f) === 1) return { feedback: f, tests: series.find((e) => e.feedback === f)!.tests };
       const ch = channelAcc.get(f)!;
       // Only seeds present in every series of the channel at that κ, so each seed averages the same levels.
       const perKappa = levels.map((k) => {

@@ -16,4 +16,4 @@ export {
   a12, benjaminiHochberg, cohenDz, hedgesG, holm, mannWhitney, oneSampleT, pageTrend, pairedT, pitmanMorgan, welchT, wilcoxon,
 } from './hypothesis.js';
 export { syntheticRuns, type SyntheticOptions } from './synthetic.js';
-export { cellIdOf, contextId, FEEDBACK_ORDER, METHOD_ORDER } from './study.js';
+export { cellIdOf, contextId, FEEDBACK_ORDER, levelOf, METHOD_ORDER } from './study.js';

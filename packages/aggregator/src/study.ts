@@ -34,7 +34,7 @@ function canonicalJson(v: unknown): string {
 }
 
 /** The level of an extra field in a run; objects become canonical JSON; absent fields are undefined. */
-export function levelOf(run: StudyRun, field: ExtraField): AxisLevel | undefined {
+export function levelOf(run: StudyRun, field: string): AxisLevel | undefined {
   const v = (run.config as unknown as Record<string, unknown>)[field];
   if (v === undefined) return undefined;
   if (typeof v === 'number' || typeof v === 'string') return v;

@@ -344,6 +344,7 @@ export interface RliableAggregates {
 export type WarningCode =
   | 'small-cell'
   | 'unpaired-design'
+  | 'unmatched-seeds'
   | 'missing-baseline'
   | 'reference-level'
   | 'missing-values'

@@ -1,4 +1,4 @@
-import type { AxisLevel, Cell, CurveName, MetricName, StudyAnalysis, StudyRun } from '@sdpo/aggregator';
+import { levelOf, type AxisLevel, type Cell, type CurveName, type MetricName, type StudyAnalysis, type StudyRun } from '@sdpo/aggregator';
 import type { CellPoint, ClaimFigurePart, CurvePoint, FigureData, KappaFigurePoint, SeedPoint } from './figures.js';
 
 /**
@@ -16,13 +16,6 @@ const sameLevel = (a: AxisLevel | undefined, b: AxisLevel): boolean => a === b |
 /** True when a cell sits at the analysis's reference level of every extra axis. */
 export function atReference(analysis: StudyAnalysis, axes: Readonly<Record<string, AxisLevel>>): boolean {
   return Object.entries(analysis.reference).every(([k, v]) => !(k in axes) || sameLevel(axes[k], v));
-}
-
-/** A config field as the aggregator keys it: numbers and strings as is, objects as JSON. */
-function configLevel(run: StudyRun, name: string): AxisLevel | undefined {
-  const v = (run.config as unknown as Record<string, unknown>)[name];
-  if (typeof v === 'number' || typeof v === 'string') return v;
-  return v === undefined ? undefined : JSON.stringify(v);
 }
 
 /** Cells at the reference levels of the extra axes (κ, lr, …): the ones the main figures show. */
@@ -113,7 +106,7 @@ export function figureData(analysis: StudyAnalysis, runs: readonly StudyRun[], s
   const extra = analysis.axes.extra.map((a) => a.name);
   const refRuns = runs.filter((r) => extra.every((name) => {
     const ref = analysis.reference[name];
-    return ref === undefined || sameLevel(configLevel(r, name), ref);
+    return ref === undefined || sameLevel(levelOf(r, name), ref);
   }));
   const kappa = sensitivity ? kappaFigurePoints(sensitivity) : kappaFigurePoints(analysis);
   return {
