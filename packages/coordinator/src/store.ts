@@ -1,4 +1,7 @@
+import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { canonicalJson, decodeResultBody, type SweepDefinition } from '@sdpo/protocol';
@@ -221,6 +224,8 @@ export class Store {
   readonly db: Database.Database;
   private readonly stmts;
   private checkpointer: Worker | undefined;
+  /** The temporary directory of the copy a reader reads when the store sits on read-only media. */
+  private copyDir: string | undefined;
   /** Gives up this process's claim on the store (writers only; see {@link claimStore}). */
   private release: () => void = () => undefined;
   /** The checkpointer's request to this store's writers to hold off a moment (see {@link WalPause}). */
@@ -232,75 +237,97 @@ export class Store {
     options: { readonly readonly?: boolean; readonly walRestartPages?: number } = {},
   ) {
     try {
-      this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+      this.db = openDb(path, options.readonly === true);
     } catch (err) {
-      throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+      if (!(options.readonly && (err as { code?: string }).code === 'SQLITE_CANTOPEN' && existsSync(path) && !writable(dirname(path)))) {
+        throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      // A store in WAL mode on read-only media (an archive): SQLite must create its -shm file
+      // next to it even to read, and cannot. A copy in the temporary directory reads instead.
+      this.copyDir = mkdtempSync(join(tmpdir(), 'sdpo-store-'));
+      try {
+        const copy = join(this.copyDir, 'store.db');
+        copyFileSync(path, copy);
+        if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+        this.db = openDb(copy, true);
+      } catch (e) {
+        rmSync(this.copyDir, { recursive: true, force: true });
+        throw new StoreError('STORE_OPEN', `cannot open store ${path} (on read-only media; reading a copy failed too): ${(e as Error).message}`, { cause: e });
+      }
     }
-    this.db.pragma('busy_timeout = 5000');
-    // The version is read before anything is written: a file this sdpo cannot use is left exactly as it was.
-    let v: string | undefined;
     try {
-      v = this.version();
+      this.db.pragma('busy_timeout = 5000');
+      // The version is read before anything is written: a file this sdpo cannot use is left exactly as it was.
+      let v: string | undefined;
+      try {
+        v = this.version();
+      } catch (err) {
+        this.db.close();
+        throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      // A database of something else: adopting it would add our tables to it and switch it to WAL.
+      const foreign = v === undefined ? (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 3").pluck().all() as string[]) : [];
+      if (foreign.length > 0) {
+        this.db.close();
+        throw new StoreError('STORE_OPEN', `${path} is an SQLite database that is not an sdpo store (it has tables ${foreign.join(', ')}…); give another --store`);
+      }
+      if (v !== undefined && v !== STORE_VERSION && !(v === '1' && !options.readonly)) {
+        this.db.close();
+        throw new StoreError(
+          'STORE_VERSION',
+          v === '1'
+            ? `${path}: store version 1, from an older sdpo; this sdpo reads version ${STORE_VERSION}. Start a coordinator on it once (\`sdpo coordinator --store ${path}\`, then Ctrl-C) to upgrade it in place`
+            : `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`,
+        );
+      }
+      if (!options.readonly) {
+        try {
+          this.release = claimStore(path, (message) => new StoreError('STORE_IN_USE', message));
+        } catch (err) {
+          this.db.close();
+          throw err instanceof StoreError ? err : new StoreError('STORE_OPEN', `cannot claim store ${path}: ${(err as Error).message}`, { cause: err });
+        }
+        try {
+          this.db.pragma('journal_mode = WAL');
+          tuneWriter(this.db);
+          this.db.transaction(() => {
+            // Read again under the write lock: another process may have upgraded it meanwhile.
+            if (v === '1' && this.version() === '1') this.db.exec(MIGRATE_1_TO_2);
+            this.db.exec(SCHEMA);
+            // Written every time, even when it is there: a file SQLite opened read-only (read-only
+          // media) fails here, with the store named, instead of at the scheduler's first write.
+          this.db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
+          }).immediate();
+        } catch (err) {
+          // E.g. a read-only file: give the claim back, and say what failed.
+          this.db.close();
+          this.release();
+          throw new StoreError('STORE_OPEN', `cannot write to store ${path}: ${(err as Error).message}`, { cause: err });
+        }
+      }
+      if (!options.readonly) {
+        this.checkpointer = new Worker(CHECKPOINTER, {
+          eval: true,
+          workerData: {
+            driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS,
+            pause: this.walPause.buffer, pauseMs: WAL_PAUSE_MAX_MS, restartPages: options.walRestartPages ?? WAL_RESTART_PAGES,
+          },
+        });
+        this.checkpointer.unref();
+        // Best effort: a checkpointer that fails leaves the checkpoints to this connection (backstop and close).
+        this.checkpointer.on('error', () => undefined);
+      }
+      this.stmts = {
+        sweepByName: this.db.prepare('SELECT * FROM sweeps WHERE name = ?'),
+        sweepById: this.db.prepare('SELECT * FROM sweeps WHERE id = ?'),
+        sweeps: this.db.prepare('SELECT * FROM sweeps ORDER BY id'),
+        resultBody: this.db.prepare('SELECT r.body AS body, r.wall_ms AS wall_ms FROM tasks t JOIN results r ON r.id = t.result WHERE t.key = ? LIMIT 1'),
+      };
     } catch (err) {
-      this.db.close();
-      throw new StoreError('STORE_OPEN', `cannot open store ${path}: ${(err as Error).message}`, { cause: err });
+      // The copy a reader made is removed with the store that failed to open.
+      if (this.copyDir) rmSync(this.copyDir, { recursive: true, force: true });
+      throw err;
     }
-    // A database of something else: adopting it would add our tables to it and switch it to WAL.
-    const foreign = v === undefined ? (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 3").pluck().all() as string[]) : [];
-    if (foreign.length > 0) {
-      this.db.close();
-      throw new StoreError('STORE_OPEN', `${path} is an SQLite database that is not an sdpo store (it has tables ${foreign.join(', ')}…); give another --store`);
-    }
-    if (v !== undefined && v !== STORE_VERSION && !(v === '1' && !options.readonly)) {
-      this.db.close();
-      throw new StoreError(
-        'STORE_VERSION',
-        v === '1'
-          ? `${path}: store version 1, from an older sdpo; this sdpo reads version ${STORE_VERSION}. Start a coordinator on it once (\`sdpo coordinator --store ${path}\`, then Ctrl-C) to upgrade it in place`
-          : `${path}: store version ${v}, this sdpo reads version ${STORE_VERSION}`,
-      );
-    }
-    if (!options.readonly) {
-      try {
-        this.release = claimStore(path, (message) => new StoreError('STORE_IN_USE', message));
-      } catch (err) {
-        this.db.close();
-        throw err instanceof StoreError ? err : new StoreError('STORE_OPEN', `cannot claim store ${path}: ${(err as Error).message}`, { cause: err });
-      }
-      try {
-        this.db.pragma('journal_mode = WAL');
-        tuneWriter(this.db);
-        this.db.transaction(() => {
-          // Read again under the write lock: another process may have upgraded it meanwhile.
-          if (v === '1' && this.version() === '1') this.db.exec(MIGRATE_1_TO_2);
-          this.db.exec(SCHEMA);
-          if (v === undefined) this.db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)').run('store_version', STORE_VERSION);
-        }).immediate();
-      } catch (err) {
-        // E.g. a read-only file: give the claim back, and say what failed.
-        this.db.close();
-        this.release();
-        throw new StoreError('STORE_OPEN', `cannot write to store ${path}: ${(err as Error).message}`, { cause: err });
-      }
-    }
-    if (!options.readonly) {
-      this.checkpointer = new Worker(CHECKPOINTER, {
-        eval: true,
-        workerData: {
-          driver: createRequire(import.meta.url).resolve('better-sqlite3'), path, everyMs: CHECKPOINT_EVERY_MS,
-          pause: this.walPause.buffer, pauseMs: WAL_PAUSE_MAX_MS, restartPages: options.walRestartPages ?? WAL_RESTART_PAGES,
-        },
-      });
-      this.checkpointer.unref();
-      // Best effort: a checkpointer that fails leaves the checkpoints to this connection (backstop and close).
-      this.checkpointer.on('error', () => undefined);
-    }
-    this.stmts = {
-      sweepByName: this.db.prepare('SELECT * FROM sweeps WHERE name = ?'),
-      sweepById: this.db.prepare('SELECT * FROM sweeps WHERE id = ?'),
-      sweeps: this.db.prepare('SELECT * FROM sweeps ORDER BY id'),
-      resultBody: this.db.prepare('SELECT r.body AS body, r.wall_ms AS wall_ms FROM tasks t JOIN results r ON r.id = t.result WHERE t.key = ? LIMIT 1'),
-    };
   }
 
   /** The stored `store_version`, or undefined in a new (or not yet initialized) file. */
@@ -384,6 +411,31 @@ export class Store {
     this.checkpointer = undefined;
     if (this.db.open) this.db.close();
     this.release();
+    if (this.copyDir) rmSync(this.copyDir, { recursive: true, force: true });
+  }
+}
+
+/** Opens the SQLite file; a reader reads once, so that a file it cannot read fails here. */
+function openDb(path: string, readonly: boolean): Database.Database {
+  const db = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
+  if (readonly) {
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_master').get();
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+  return db;
+}
+
+/** Whether this process may create files in `dir`. */
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 
