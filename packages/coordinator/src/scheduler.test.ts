@@ -51,7 +51,10 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
-const grid = (name: string, seeds = 2) => parseGridText(`name: ${name}\naxes:\n  seed: {from: 0, to: ${seeds}}\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n`, `${name}.yaml`);
+/** A grid of `seeds` one-method cells of 3 steps, seeds from `from`. */
+const bigGrid = (name: string, from: number, seeds: number) =>
+  parseGridText(`name: ${name}\naxes:\n  seed: {from: ${from}, to: ${from + seeds}}\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n`, `${name}.yaml`);
+const grid = (name: string, seeds = 2) => bigGrid(name, 0, seeds);
 const resultFor = (config: unknown) => resultToWire(runSimulation(config as RunConfig));
 /** The ack of one batch of results, once the group commit has run. */
 const results = (scheduler: Scheduler, workerId: string, batch: Parameters<Scheduler['results']>[1]) =>
@@ -395,6 +398,52 @@ test('a version 1 store (results indexed by key) is upgraded in place when opene
   t.deepEqual(store.sweepResults('again'), before.results);
 });
 
+test('a sweep not loaded while another settles its keys is recounted from its tasks when resumed or resubmitted, and finishes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-recount-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 's.db');
+  const session = async <T>(resume: boolean, fn: (scheduler: Scheduler, store: Store) => Promise<T>): Promise<T> => {
+    const store = new Store(path);
+    const scheduler = new Scheduler(store, { logger: pino({ level: 'silent' }), resume });
+    try {
+      return await fn(scheduler, store);
+    } finally {
+      scheduler.close();
+      store.close();
+    }
+  };
+  // 'whole' (seeds 0-2) and 'part' (seeds 0-1) are stored unfinished: interrupted before any result.
+  await session(true, async (s) => {
+    await s.submit(grid('whole', 3));
+    await s.submit(grid('part', 2));
+  });
+  // A coordinator without resume (as `sdpo run` starts one) runs 'other' with the same cells,
+  // seed 0 failing: both stored sweeps' rows are settled, neither is loaded to count them.
+  await session(false, async (s, store) => {
+    const w = workerOn(s, 'a');
+    await s.submit({ ...grid('other', 3), maxAttempts: 1 });
+    s.credit(w.id, 3, 100);
+    await until(() => w.leases().length === 1);
+    const lease = w.leases()[0]!;
+    const [first, ...rest] = lease.tasks!;
+    s.failure(w.id, { key: first!.key!, leaseId: lease.leaseId!, attempt: first!.attempt!, code: 'SIM_ERROR', message: 'boom' });
+    await results(s, w.id, rest.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+    t.like(s.progress('other'), { state: 'failed', done: 2, failed: 1 });
+    t.like(store.getSweep('whole'), { state: 'running', done: 0 }, 'stale until loaded');
+    // Resubmitting loads it: counted from its rows, it has nothing left and finishes.
+    const again = await s.submit(grid('part', 2));
+    t.false(again.created);
+    t.like(again.progress, { state: 'failed', done: 1, cached: 1, failed: 1 });
+  });
+  // Resume on start does the same.
+  await session(true, async (s, store) => {
+    t.like(s.progress('whole'), { state: 'failed', done: 2, cached: 2, computed: 0, failed: 1 });
+    t.false(s.hasRunningSweeps());
+    t.is(store.countEvents('whole', 'finished'), 1);
+    t.deepEqual(store.sweepResults('whole').map((r) => r.config.seed), [1, 2]);
+  });
+});
+
 test('a sweep submitted while another runs its keys waits for those results instead of running them again', async (t) => {
   const { scheduler, store, answerFirst } = await overlapping(t, 2);
   await answerFirst();
@@ -513,11 +562,13 @@ test('results and a failure committed while the submit thread writes a sweep hol
 });
 
 test('past its limit the WAL starts over while the submit thread and the coordinator write: its file stays a fraction of its size without a limit', async (t) => {
-  // 100,000 rows written by the submit thread, then results for some of them from this thread.
-  const walAfter = async (walRestartPages: number) => {
+  // Grids of 100,000 rows written by the submit thread for at least a second (the checkpointer
+  // looks every 100 ms, so a fast machine writes a whole grid between two looks), then results.
+  const walAfter = async (walRestartPages: number, grids: number | undefined) => {
     const { scheduler, store, worker } = setup(t, { submitThreadMin: 0, submitThreadWait: 0, walRestartPages });
-    const big = { ...grid('big', 100_000), name: 'big' };
-    await scheduler.submit(big);
+    const t0 = performance.now();
+    let n = 0;
+    while (grids === undefined ? n === 0 || performance.now() - t0 < 1000 : n < grids) await scheduler.submit(bigGrid(`big${n}`, n++ * 100_000, 100_000));
     const w = worker('a');
     for (let round = 0; round < 4; round++) {
       scheduler.credit(w.id, 25, 100);
@@ -525,14 +576,14 @@ test('past its limit the WAL starts over while the submit thread and the coordin
       const lease = w.leases()[round]!;
       await results(scheduler, w.id, lease.tasks!.map((task) => ({ key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, result: resultFor(task.config) })));
     }
-    t.is(scheduler.progress('big').done, 100);
-    return statSync(`${store.path}-wal`).size;
+    t.is(scheduler.progress('big0').done, 100);
+    return { bytes: statSync(`${store.path}-wal`).size, grids: n };
   };
-  const unlimited = await walAfter(1e9);
+  const unlimited = await walAfter(1e9, undefined);
   // 64 pages: 256 KiB of 4 KiB pages.
-  const limited = await walAfter(64);
-  t.true(unlimited > 4 * 2 ** 20, `without a limit the WAL file grew to ${unlimited} bytes`);
-  t.true(limited * 3 < unlimited, `with a limit of 64 pages the WAL file grew to ${limited} bytes, without one to ${unlimited}`);
+  const limited = await walAfter(64, unlimited.grids);
+  t.true(unlimited.bytes > 4 * 2 ** 20, `without a limit the WAL file grew to ${unlimited.bytes} bytes`);
+  t.true(limited.bytes * 3 < unlimited.bytes, `over ${limited.grids} grids, with a limit of 64 pages the WAL file grew to ${limited.bytes} bytes, without one to ${unlimited.bytes}`);
 });
 
 test('results that arrive while the checkpointer pauses the writers are committed and acknowledged once it lifts the pause', async (t) => {
@@ -572,11 +623,11 @@ test('a reader holding an old snapshot keeps the WAL from starting over, and the
     samples++;
     if (store.walPause.on) paused++;
   }, 1);
-  await scheduler.submit({ ...grid('big', 60_000), name: 'big' });
+  // Written for at least 300 samples (a fast machine writes a grid in less).
+  for (let n = 0; n === 0 || samples < 300; n++) await scheduler.submit(bigGrid(`big${n}`, n * 60_000, 60_000));
   clearInterval(sampler);
   reader.prepare('COMMIT').run();
   t.true(statSync(`${store.path}-wal`).size > 64 * 4096 * 4, 'the WAL grew past its limit');
-  t.true(samples > 100, `${samples} samples`);
   t.true(paused <= samples / 10, `the writers were paused in ${paused} of ${samples} samples`);
 });
 

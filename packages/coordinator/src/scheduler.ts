@@ -296,6 +296,7 @@ export class Scheduler extends EventEmitter {
       ),
       maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
       deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
+      countStates: db.prepare('SELECT state, count(*) FROM tasks WHERE sweep_id = ? GROUP BY state').raw(),
       resultId: db.prepare('SELECT result FROM tasks WHERE key = ? AND result IS NOT NULL LIMIT 1').pluck(),
       saveCounts: db.prepare(
         'UPDATE sweeps SET done = ?, failed = ?, cancelled = ?, cached = ?, computed = ?, state = ?, finished_at = ? WHERE id = ?',
@@ -331,8 +332,7 @@ export class Scheduler extends EventEmitter {
         this.log.warn({ sweep: row.name, simVersion: row.simVersion }, 'unfinished sweep from another simVersion is not resumed');
         continue;
       }
-      this.sweeps.set(row.id, { row: { ...row }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: row.done }], sharesKeys: true });
-      this.log.info({ sweep: row.name, done: row.done, total: row.total }, 'resuming sweep');
+      this.resumeSweep(row);
     }
     this.expiryTimer = setInterval(() => this.expireLeases(), Math.min(1000, Math.max(50, this.leaseMs / 4)));
     this.expiryTimer.unref();
@@ -371,8 +371,7 @@ export class Scheduler extends EventEmitter {
         );
       }
       if (existing.state === 'running' && !this.sweeps.has(existing.id)) {
-        this.sweeps.set(existing.id, { row: { ...existing }, cursor: 0, exhausted: false, samples: [{ t: Date.now(), done: existing.done }], sharesKeys: true });
-        this.log.info({ sweep: def.name, done: existing.done, total: existing.total }, 'resuming sweep');
+        this.resumeSweep(existing);
         this.schedulePump();
       }
       return { progress: this.progress(def.name), created: false };
@@ -559,6 +558,41 @@ export class Scheduler extends EventEmitter {
   private saveRow(rt: SweepRuntime): void {
     const r = rt.row;
     this.q.saveCounts.run(r.done, r.failed, r.cancelled, r.cached, r.computed, r.state, r.finishedAt, r.id);
+  }
+
+  /**
+   * Schedules a stored unfinished sweep again. Its counts are taken from its task rows, not
+   * from its sweep row: while it was not loaded (a coordinator started without resume, as an
+   * embedded run is, or before it was resubmitted), results and failures of another sweep
+   * sharing keys settled some of its rows without counting them. One left with nothing to
+   * run finishes here.
+   */
+  private resumeSweep(row: SweepRow): void {
+    const rt: SweepRuntime = { row: { ...row }, cursor: 0, exhausted: false, samples: [], sharesKeys: true };
+    const r = rt.row;
+    const stored = [r.done, r.failed, r.cancelled, r.cached, r.computed].join();
+    r.computed = r.cached = r.failed = r.cancelled = 0;
+    for (const [state, n] of this.q.countStates.all(r.id) as [number, number][]) {
+      if (state === TASK.computed) r.computed = n;
+      else if (state === TASK.cached) r.cached = n;
+      else if (state === TASK.failed) r.failed = n;
+      else if (state === TASK.cancelled) r.cancelled = n;
+    }
+    r.done = r.computed + r.cached;
+    if ([r.done, r.failed, r.cancelled, r.cached, r.computed].join() !== stored) {
+      this.log.info({ sweep: r.name, stored, counted: { done: r.done, failed: r.failed, computed: r.computed, cached: r.cached } }, 'recounted a resumed sweep from its tasks');
+      this.write(() => {
+        this.maybeFinish(rt);
+        this.saveRow(rt);
+      });
+    }
+    if (r.state !== 'running') {
+      this.emit('progress', r.name);
+      return;
+    }
+    rt.samples.push({ t: Date.now(), done: r.done });
+    this.sweeps.set(r.id, rt);
+    this.log.info({ sweep: r.name, done: r.done, total: r.total }, 'resuming sweep');
   }
 
   /** Marks a sweep finished when nothing is left; call inside the write transaction. */
