@@ -96,6 +96,25 @@ test('a certificate and a key that do not belong together exit 2 naming both fla
   }
 });
 
+test('a coordinator address without a port (or with port 0) exits 2 naming --coordinator or SDPO_COORDINATOR, instead of trying port 443 and exiting 3', async (t) => {
+  const { dir } = testScratch(t);
+  const gridFile = writeFile(dir, 'g.yaml', GRID);
+  const commands = [['status'], ['cancel', SWEEP], ['submit', gridFile], ['export', SWEEP], ['worker'], ['drain', 'w1']];
+  const runs = [
+    ...commands.map((c) => ({ args: [...c, '--coordinator', '127.0.0.1'], env: {}, from: '--coordinator', address: '127.0.0.1' })),
+    { args: ['status', '--coordinator', 'localhost:0'], env: {}, from: '--coordinator', address: 'localhost:0' },
+    { args: ['worker'], env: { SDPO_COORDINATOR: 'localhost' }, from: 'SDPO_COORDINATOR', address: 'localhost' },
+  ];
+  const results = await Promise.all(runs.map((x) => runWithin(x.args, 30_000, x.env)));
+  runs.forEach((x, i) => {
+    const r = results[i]!;
+    const what = `${x.args.join(' ')} ${JSON.stringify(x.env)}`;
+    t.is(r.code, 2, `${what}: ${r.stderr}`);
+    t.regex(r.stderr, new RegExp(`${x.from}: expected HOST:PORT with a port from 1 to 65535, got '${escape(x.address)}'`), what);
+    t.notRegex(r.stderr, STACK, what);
+  });
+});
+
 // ---- 2. export --out -------------------------------------------------------------
 
 test('export --out into a missing directory or onto a directory exits 2 naming --out and the path, before reading anything', async (t) => {

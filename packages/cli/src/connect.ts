@@ -1,3 +1,4 @@
+import { CoordinatorError, splitHostPort } from '@sdpo/coordinator';
 import { createSweepClient, type ClientOptions, type SweepClient } from '@sdpo/protocol';
 import { readSecrets, throwIfTlsError } from './args.js';
 import { DEFAULT_COORDINATOR } from './embedded.js';
@@ -22,8 +23,21 @@ export function connectOptions(
   const { token, cert, key, ca } = readSecrets(values);
   if ((cert === undefined) !== (key === undefined)) throw new CliError('--tls-cert and --tls-key go together (a client certificate and its key)');
   const given = typeof values['coordinator'] === 'string' ? values['coordinator'] : undefined;
+  const env = process.env['SDPO_COORDINATOR'];
+  const address = given ?? env ?? fallback;
+  // Without a port, grpc-js would try 443 and report only that nothing answers (exit 3).
+  if (address !== undefined && address !== fallback) {
+    const from = given !== undefined ? '--coordinator' : 'SDPO_COORDINATOR';
+    let port = 0;
+    try {
+      port = splitHostPort(address, from).port;
+    } catch (err) {
+      if (!(err instanceof CoordinatorError)) throw err;
+    }
+    if (port === 0) throw new CliError(`${from}: expected HOST:PORT with a port from 1 to 65535, got '${address}'`);
+  }
   return {
-    address: given ?? process.env['SDPO_COORDINATOR'] ?? fallback,
+    address,
     options: {
       ...(token ? { token } : {}),
       ...(ca || cert ? { tls: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
