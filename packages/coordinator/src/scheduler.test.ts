@@ -398,7 +398,7 @@ test('a version 1 store (results indexed by key) is upgraded in place when opene
   t.deepEqual(store.sweepResults('again'), before.results);
 });
 
-test('a sweep not loaded while another settles its keys is recounted from its tasks when resumed or resubmitted, and finishes', async (t) => {
+test('a stored sweep not loaded while another settles its keys counts them and finishes; one with stale counts is recounted when resumed or resubmitted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sdpo-sched-recount-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 's.db');
@@ -412,13 +412,16 @@ test('a sweep not loaded while another settles its keys is recounted from its ta
       store.close();
     }
   };
-  // 'whole' (seeds 0-2) and 'part' (seeds 0-1) are stored unfinished: interrupted before any result.
+  const stored = (store: Store, name: string) => {
+    const r = store.getSweep(name)!;
+    return { state: r.state, done: r.done, cached: r.cached, computed: r.computed, failed: r.failed, finished: store.countEvents(name, 'finished') };
+  };
+  // Stored unfinished, interrupted before any result: 'whole' (seeds 0-2), 'part' (0-1), 'more' (0-3).
   await session(true, async (s) => {
-    await s.submit(grid('whole', 3));
-    await s.submit(grid('part', 2));
+    for (const [name, seeds] of [['whole', 3], ['part', 2], ['more', 4]] as const) await s.submit(grid(name, seeds));
   });
-  // A coordinator without resume (as `sdpo run` starts one) runs 'other' with the same cells,
-  // seed 0 failing: both stored sweeps' rows are settled, neither is loaded to count them.
+  // A coordinator without resume (as `sdpo run` starts one) runs 'other' with seeds 0-2, seed 0
+  // failing: the three stored sweeps' rows are settled though none is loaded here.
   await session(false, async (s, store) => {
     const w = workerOn(s, 'a');
     await s.submit({ ...grid('other', 3), maxAttempts: 1 });
@@ -429,18 +432,27 @@ test('a sweep not loaded while another settles its keys is recounted from its ta
     s.failure(w.id, { key: first!.key!, leaseId: lease.leaseId!, attempt: first!.attempt!, code: 'SIM_ERROR', message: 'boom' });
     await results(s, w.id, rest.map((x) => ({ key: x.key!, leaseId: lease.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
     t.like(s.progress('other'), { state: 'failed', done: 2, failed: 1 });
-    t.like(store.getSweep('whole'), { state: 'running', done: 0 }, 'stale until loaded');
-    // Resubmitting loads it: counted from its rows, it has nothing left and finishes.
-    const again = await s.submit(grid('part', 2));
-    t.false(again.created);
-    t.like(again.progress, { state: 'failed', done: 1, cached: 1, failed: 1 });
+    t.deepEqual(stored(store, 'whole'), { state: 'failed', done: 2, cached: 2, computed: 0, failed: 1, finished: 1 });
+    t.deepEqual(stored(store, 'part'), { state: 'failed', done: 1, cached: 1, computed: 0, failed: 1, finished: 1 });
+    t.deepEqual(stored(store, 'more'), { state: 'running', done: 2, cached: 2, computed: 0, failed: 1, finished: 0 });
+    // Counts as a store written before they were kept would hold them (the sweep stayed 'running' forever).
+    store.db.exec("UPDATE sweeps SET state = 'running', done = 0, cached = 0, failed = 0, finished_at = NULL WHERE name IN ('part', 'more')");
+    store.db.exec("DELETE FROM events WHERE kind = 'finished' AND sweep_id = (SELECT id FROM sweeps WHERE name = 'part')");
   });
-  // Resume on start does the same.
+  // Resubmitted: recounted from its rows, it runs only seed 3.
+  await session(false, async (s, store) => {
+    const again = await s.submit(grid('more', 4));
+    t.false(again.created);
+    t.like(again.progress, { state: 'running', done: 2, cached: 2, failed: 1 });
+    await runToEnd(s, workerOn(s, 'b'), 'more');
+    t.deepEqual(stored(store, 'more'), { state: 'failed', done: 3, cached: 2, computed: 1, failed: 1, finished: 1 });
+    t.deepEqual(stored(store, 'part'), { state: 'running', done: 0, cached: 0, computed: 0, failed: 0, finished: 0 }, 'not loaded here');
+  });
+  // Resumed on start: recounted, and with nothing left it finishes.
   await session(true, async (s, store) => {
-    t.like(s.progress('whole'), { state: 'failed', done: 2, cached: 2, computed: 0, failed: 1 });
     t.false(s.hasRunningSweeps());
-    t.is(store.countEvents('whole', 'finished'), 1);
-    t.deepEqual(store.sweepResults('whole').map((r) => r.config.seed), [1, 2]);
+    t.deepEqual(stored(store, 'part'), { state: 'failed', done: 1, cached: 1, computed: 0, failed: 1, finished: 1 });
+    t.deepEqual(store.sweepResults('part').map((r) => r.config.seed), [1]);
   });
 });
 
@@ -562,13 +574,14 @@ test('results and a failure committed while the submit thread writes a sweep hol
 });
 
 test('past its limit the WAL starts over while the submit thread and the coordinator write: its file stays a fraction of its size without a limit', async (t) => {
-  // Grids of 100,000 rows written by the submit thread for at least a second (the checkpointer
-  // looks every 100 ms, so a fast machine writes a whole grid between two looks), then results.
+  // Grids of 100,000 rows written by the submit thread, at least four and for at least a second
+  // (the checkpointer looks every 100 ms: a fast machine writes a whole grid between two looks,
+  // and on a loaded one the checkpointer's thread may not run for a while), then results.
   const walAfter = async (walRestartPages: number, grids: number | undefined) => {
     const { scheduler, store, worker } = setup(t, { submitThreadMin: 0, submitThreadWait: 0, walRestartPages });
     const t0 = performance.now();
     let n = 0;
-    while (grids === undefined ? n === 0 || performance.now() - t0 < 1000 : n < grids) await scheduler.submit(bigGrid(`big${n}`, n++ * 100_000, 100_000));
+    while (grids === undefined ? n < 4 || performance.now() - t0 < 1000 : n < grids) await scheduler.submit(bigGrid(`big${n}`, n++ * 100_000, 100_000));
     const w = worker('a');
     for (let round = 0; round < 4; round++) {
       scheduler.credit(w.id, 25, 100);

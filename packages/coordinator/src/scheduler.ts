@@ -296,6 +296,11 @@ export class Scheduler extends EventEmitter {
       ),
       maxSweepId: db.prepare('SELECT coalesce(max(id), 0) FROM sweeps').pluck(),
       deleteTasks: db.prepare('DELETE FROM tasks WHERE sweep_id = ?'),
+      cacheUnloaded: db.prepare(
+        "UPDATE sweeps SET done = done + 1, cached = cached + 1 WHERE id = ? AND state = 'running' RETURNING name, done, failed, cancelled, total",
+      ),
+      failUnloaded: db.prepare("UPDATE sweeps SET failed = failed + 1 WHERE id = ? AND state = 'running' RETURNING name, done, failed, cancelled, total"),
+      finishUnloaded: db.prepare('UPDATE sweeps SET state = ?, finished_at = ? WHERE id = ?'),
       countStates: db.prepare('SELECT state, count(*) FROM tasks WHERE sweep_id = ? GROUP BY state').raw(),
       resultId: db.prepare('SELECT result FROM tasks WHERE key = ? AND result IS NOT NULL LIMIT 1').pluck(),
       saveCounts: db.prepare(
@@ -1191,12 +1196,31 @@ export class Scheduler extends EventEmitter {
     if (!rt) {
       // A sweep still being submitted: its rows count when its submit finishes.
       if (sweepId === this.building?.id) late.building++;
+      else this.settleUnloaded(sweepId, false);
       return;
     }
     rt.row.done++;
     if (computed) rt.row.computed++;
     else rt.row.cached++;
     touched.add(rt);
+  }
+
+  /**
+   * A task row of a stored sweep not loaded here (an unfinished sweep that an embedded run
+   * does not resume) was completed from the cache or failed by another sweep's task: its
+   * stored counts follow (so `status` from the store shows them), and a sweep left with
+   * nothing to run finishes. Call inside the write transaction.
+   */
+  private settleUnloaded(sweepId: number, failed: boolean): void {
+    const r = (failed ? this.q.failUnloaded : this.q.cacheUnloaded).get(sweepId) as
+      | { name: string; done: number; failed: number; cancelled: number; total: number }
+      | undefined;
+    if (!r || r.done + r.failed + r.cancelled < r.total) return;
+    const state: SweepState = r.failed > 0 ? 'failed' : 'done';
+    const at = isoNow();
+    this.q.finishUnloaded.run(state, at, sweepId);
+    this.q.event.run(at, 'finished', sweepId, null, null, JSON.stringify({ state, done: r.done, failed: r.failed }));
+    this.log.info({ sweep: r.name, state, done: r.done, failed: r.failed }, 'sweep finished (not loaded here: completed by the results of another sweep)');
   }
 
   /** A task failed on a worker: retried on any worker up to maxAttempts, then marked failed. */
@@ -1244,6 +1268,7 @@ export class Scheduler extends EventEmitter {
             if (!s) {
               // A sweep still being submitted: its rows count when its submit finishes.
               if (row.sweep_id === this.building?.id) lateFailed++;
+              else this.settleUnloaded(row.sweep_id, true);
               continue;
             }
             s.row.failed++;
