@@ -166,6 +166,11 @@ export interface SdpoScratch {
   readonly peer: Int32Array;
   /** Per-rollout ρ_i. */
   readonly rho: Float64Array;
+  /**
+   * Reverse KL: per rollout e^{κ·ρ_i} (0 without a better peer or above a shift of 700), taken with ρ so
+   * that the exp is inlined there, not left a call (boxing its double) by the per-token loop's inlining budget.
+   */
+  readonly eDemo: Float64Array;
   /** Per-(i,t) own-evidence coefficient. */
   readonly own: Float64Array;
   /**
@@ -182,10 +187,10 @@ export interface SdpoScratch {
 }
 
 /** Allocates scratch for {@link sdpoGradient}. */
-export function createSdpoScratch(V: number, T: number, G: number, arena = new Arena(8 * (4 * V + 2 + 2 * G + G * T + 4 * T * (V + 1)) + 4 * (G + Math.min(G * T, T * (V + 1))) + 128)): SdpoScratch {
+export function createSdpoScratch(V: number, T: number, G: number, arena = new Arena(8 * (4 * V + 2 + 3 * G + G * T + 4 * T * (V + 1)) + 4 * (G + Math.min(G * T, T * (V + 1))) + 128)): SdpoScratch {
   return {
     q: arena.f64(V), logQ: arena.f64(V), jsd: arena.f64(V), shifts: arena.f64(2),
-    peer: arena.i32(G), rho: arena.f64(G), own: arena.f64(G * T),
+    peer: arena.i32(G), rho: arena.f64(G), eDemo: arena.f64(G), own: arena.f64(G * T),
     rowN: arena.f64(T * (V + 1)), rowC: arena.f64(T * (V + 1)), rowD: arena.f64(T * (V + 1)),
     rowMass: arena.f64(T * (V + 1)),
     touched: arena.i32(Math.min(G * T, T * (V + 1))),
@@ -316,6 +321,15 @@ export function sdpoGradient(
     peer[i] = d;
     rho[i] = d < 0 ? 0 : binary ? 1 : (best - fi) / s;
   }
+  const kappa = settings.kappa;
+  const divergence = settings.divergence;
+  if (divergence === 'reverse-kl') {
+    const eDemo = scratch.eDemo;
+    for (let i = 0; i < G; i++) {
+      const demoShift = kappa * rho[i]!;
+      eDemo[i] = peer[i]! >= 0 && demoShift <= 700 ? exp(demoShift) : 0;
+    }
+  }
   // Own evidence.
   if (critique) {
     const sh0 = popStd(hints, G * T);
@@ -331,8 +345,6 @@ export function sdpoGradient(
     }
   }
 
-  const kappa = settings.kappa;
-  const divergence = settings.divergence;
   const beta = settings.jsdBeta;
   const pi = student.probs;
   const lp = student.logProbs;
@@ -408,6 +420,7 @@ function reverseKlRows(
   const V = batch.vocab;
   const seqs = batch.seqs;
   const { peer, rho, own, rowN, rowC, rowD, rowMass, touched } = scratch;
+  const eDemos = scratch.eDemo;
   const pi = student.probs;
   const lp = student.logProbs;
   const tp = teacher.probs;
@@ -424,7 +437,7 @@ function reverseKlRows(
     }
     const demoShift = kappa * rho[i]!;
     // e^{demo shift} is the same at every position: π'(a)·e^{s} replaces e^{log π'(a) + s} there.
-    const eDemo = d >= 0 && demoShift <= 700 ? exp(demoShift) : 0;
+    const eDemo = eDemos[i]!;
     let p = V;
     for (let t = 0; t < T; t++) {
       const y = seqs[i * T + t]!;

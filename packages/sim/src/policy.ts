@@ -1,5 +1,6 @@
 import { Arena } from './arena.js';
 import { softmaxRow } from './divergence.js';
+import { exp } from './libm.js';
 import type { Rng } from './prng.js';
 import type { Task } from './task.js';
 
@@ -61,16 +62,32 @@ export function ensureRow(tab: SoftmaxTables, V: number, r: number): void {
 
 /** Makes every reachable row current (before exact metrics). */
 export function ensureReachable(tab: SoftmaxTables, V: number, T: number): void {
-  ensureRow(tab, V, V); // t = 0, p = BOS
-  for (let t = 1; t < T; t++) for (let p = 0; p < V; p++) ensureRow(tab, V, t * (V + 1) + p);
+  // Stale rows two at a time ({@link refreshRowPair}); row V is t = 0, p = BOS.
+  let pending = tab.stamp[V] !== tab.version ? V : -1;
+  for (let t = 1; t < T; t++) {
+    for (let p = 0; p < V; p++) {
+      const r = t * (V + 1) + p;
+      if (tab.stamp[r] === tab.version) continue;
+      if (pending < 0) pending = r;
+      else {
+        refreshRowPair(tab, pending, tab, r, V);
+        pending = -1;
+      }
+    }
+  }
+  if (pending >= 0) ensureRow(tab, V, pending);
 }
 
 /**
  * Samples G sequences into seqs[i·T + t]: one uniform per token from `rng`,
  * rollout-major then position, inverse CDF over v = 0..V−1 (the last token
  * takes any rounding remainder). `uniforms` is scratch of length ≥ G·T.
+ * Given `also` (the EMA teacher's tables, same shape), every row the sampling visits is
+ * made current in `also` as well, together with the student's row when both are stale.
  */
-export function sampleSequences(rng: Rng, tab: SoftmaxTables, V: number, T: number, G: number, seqs: Int32Array, uniforms: Float64Array): void {
+export function sampleSequences(
+  rng: Rng, tab: SoftmaxTables, V: number, T: number, G: number, seqs: Int32Array, uniforms: Float64Array, also?: SoftmaxTables,
+): void {
   const probs = tab.probs;
   rng.fillUniform(uniforms, 0, G * T);
   for (let i = 0; i < G; i++) {
@@ -78,7 +95,8 @@ export function sampleSequences(rng: Rng, tab: SoftmaxTables, V: number, T: numb
     for (let t = 0; t < T; t++) {
       const r = t * (V + 1) + p;
       const off = r * V;
-      ensureRow(tab, V, r);
+      if (also === undefined) ensureRow(tab, V, r);
+      else if (tab.stamp[r] !== tab.version || also.stamp[r] !== also.version) refreshRowPair(tab, r, also, r, V);
       const u = uniforms[i * T + t]!;
       let c = 0;
       let v = 0;
@@ -90,6 +108,64 @@ export function sampleSequences(rng: Rng, tab: SoftmaxTables, V: number, T: numb
       p = v;
     }
   }
+}
+
+/**
+ * {@link ensureRow} of row ra of table a and row rb of table b (two tables of the same shape, or two rows of
+ * one table). When both are stale, the two softmaxes
+ * ({@link softmaxRow}'s operations on each row) are interleaved, so that their independent chains
+ * (exps, sums, logs) overlap. Kept in one function on purpose: above TurboFan's inlining size it is
+ * never inlined into the sampling loop, where the inlining budget would leave one of its two exps a
+ * call (with the double boxed) in some processes and not in others.
+ */
+function refreshRowPair(a: SoftmaxTables, ra: number, b: SoftmaxTables, rb: number, V: number): void {
+  const staleA = a.stamp[ra] !== a.version;
+  const staleB = b.stamp[rb] !== b.version;
+  if (!(staleA && staleB)) {
+    if (staleA) ensureRow(a, V, ra);
+    if (staleB) ensureRow(b, V, rb);
+    return;
+  }
+  const oa = ra * V;
+  const ob = rb * V;
+  const la = a.logits;
+  const pa = a.probs;
+  const lpa = a.logProbs;
+  const lb = b.logits;
+  const pb = b.probs;
+  const lpb = b.logProbs;
+  let ma = -Infinity;
+  let mb = -Infinity;
+  for (let u = 0; u < V; u++) {
+    const xa = la[oa + u]!;
+    if (xa > ma) ma = xa;
+    const xb = lb[ob + u]!;
+    if (xb > mb) mb = xb;
+  }
+  let sa = 0;
+  let sb = 0;
+  for (let u = 0; u < V; u++) {
+    const ea = exp(la[oa + u]! - ma);
+    pa[oa + u] = ea;
+    sa += ea;
+    const eb = exp(lb[ob + u]! - mb);
+    pb[ob + u] = eb;
+    sb += eb;
+  }
+  const ia = 1 / sa;
+  const ib = 1 / sb;
+  for (let u = 0; u < V; u++) {
+    pa[oa + u]! *= ia;
+    pb[ob + u]! *= ib;
+  }
+  const lsea = Math.log(sa);
+  const lseb = Math.log(sb);
+  for (let u = 0; u < V; u++) {
+    lpa[oa + u] = la[oa + u]! - ma - lsea;
+    lpb[ob + u] = lb[ob + u]! - mb - lseb;
+  }
+  a.stamp[ra] = a.version;
+  b.stamp[rb] = b.version;
 }
 
 /**
@@ -206,9 +282,29 @@ export function exactMetrics(task: Task, probs: Float64Array, logProbs: Float64A
     for (let v = 0; v < V; v++) a[v] = v === x ? 0 : probs[off0 + v]!;
     for (let t = 1; t < T; t++) {
       // Column sums in a register: b_v = Σ_{p≠x} a_p·π(v|t,p) (a_x is 0), skipping v = x.
+      // Four columns at a time share the a_p loads; each column still sums p = 0..V−1 in order. Column x is
+      // computed with the others and then set to 0.
       const base = rowOffset(V, t, 0);
-      for (let v = 0; v < V; v++) {
-        if (v === x) continue;
+      let v = 0;
+      for (; v + 3 < V; v += 4) {
+        let acc0 = 0;
+        let acc1 = 0;
+        let acc2 = 0;
+        let acc3 = 0;
+        for (let p = 0; p < V; p++) {
+          const ap = a[p]!;
+          const q = base + p * V + v;
+          acc0 += ap * probs[q]!;
+          acc1 += ap * probs[q + 1]!;
+          acc2 += ap * probs[q + 2]!;
+          acc3 += ap * probs[q + 3]!;
+        }
+        b[v] = acc0;
+        b[v + 1] = acc1;
+        b[v + 2] = acc2;
+        b[v + 3] = acc3;
+      }
+      for (; v < V; v++) {
         let acc = 0;
         for (let p = 0; p < V; p++) acc += a[p]! * probs[base + p * V + v]!;
         b[v] = acc;

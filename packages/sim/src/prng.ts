@@ -160,11 +160,14 @@ export class Rng {
       out[off] = this.spare;
       k = 1;
     }
-    for (; k + 1 < n; k += 2) {
-      this.fillUniform(scratch, 0, 2);
-      const u1 = 1 - scratch[0]!;
+    // Whole pairs: their uniforms (u, u' per pair, in stream order) go into `out` first, in one pass
+    // of the integer generator; the transform then overwrites them pair by pair.
+    const pairs = (n - k) >>> 1;
+    this.fillUniform(out, off + k, 2 * pairs);
+    for (const end = k + 2 * pairs; k < end; k += 2) {
+      const u1 = 1 - out[off + k]!;
       const r = Math.sqrt(-2 * Math.log(u1));
-      const a = 2 * Math.PI * scratch[1]!;
+      const a = 2 * Math.PI * out[off + k + 1]!;
       out[off + k] = r * Math.cos(a);
       out[off + k + 1] = r * Math.sin(a);
     }

@@ -117,7 +117,9 @@ export function sampleBatch(s: RunState): void {
   const { vocab: V, length: T, group: G, noise: sigma, feedback } = s.config;
   const { seqs, fhat, hints } = s.batch;
   const task = s.task;
-  sampleSequences(s.rollout, s.student, V, T, G, seqs, s.uniforms);
+  // SDPO's teacher reads the rows the sampling visits: they are refreshed with the student's.
+  const selfTeacher = s.config.method === 'sdpo' || s.config.method === 'hybrid';
+  sampleSequences(s.rollout, s.student, V, T, G, seqs, s.uniforms, selfTeacher ? s.teacherTables : undefined);
   // Draws that would be multiplied by 0 are skipped, not drawn: the stream stays aligned.
   if (sigma > 0) s.noise.fillNormal(s.noiseScore, 0, G, s.normalScratch);
   else s.noise.skipNormals(G);
