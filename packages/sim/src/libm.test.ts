@@ -1,5 +1,5 @@
 import test from 'ava';
-import { exp } from './libm.js';
+import { boxMuller, exp } from './libm.js';
 import { Rng } from './prng.js';
 
 const f64 = new Float64Array(1);
@@ -103,4 +103,56 @@ test('exp handles the edges: 0, the overflow and underflow thresholds, subnormal
   for (const x of [709.782712893384, 709.7, -708.4, -720, -740, -745, -745.1332191019411]) {
     t.true(ulpDistance(exp(x), Math.exp(x)) <= 1, `x = ${x}`);
   }
+});
+
+/** The pairs (u, u') in buf[0..n) transformed as prng.ts's `normal` does, with Math.cos and Math.sin. */
+function boxMullerByMath(buf: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - buf[k]!));
+    const a = 2 * Math.PI * buf[k + 1]!;
+    out[k] = r * Math.cos(a);
+    out[k + 1] = r * Math.sin(a);
+  }
+  return out;
+}
+
+/** Index of the first entry whose bits differ (Object.is: −0 and NaN count), or −1. */
+function firstDifference(a: Float64Array, b: Float64Array): number {
+  for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return k;
+  return -1;
+}
+
+test('boxMuller gives the bits of Math.cos and Math.sin on 1.2 million deterministic pairs of uniforms', (t) => {
+  const n = 2 * 1_200_000;
+  const buf = new Float64Array(n);
+  new Rng(3, 'libm-test').fillUniform(buf, 0, n);
+  const want = boxMullerByMath(buf, n);
+  boxMuller(buf, 0, n);
+  const k = firstDifference(buf, want);
+  t.is(k, -1, `pair ${k >> 1}`);
+});
+
+test('boxMuller gives the bits of Math.cos and Math.sin near multiples of π/2, its thresholds and the ends of [0, 2π)', (t) => {
+  // Angles a = 2π·u' for u' near the fractions of a turn where fdlibm changes paths, every uniform of the
+  // generator's 2^−53 grid for the first and last 20,000, and the values outside [0, 1) that reach Math directly.
+  const us: number[] = [];
+  const fractions = [0.125, 0.25, 0.375, 0.5, 0.75, 1, 0.3 / (2 * Math.PI), 0.78125 / (2 * Math.PI), 2 ** -27 / (2 * Math.PI)];
+  for (const f of fractions) {
+    for (const d of [0, 2e-7, 4e-7, 6e-7, 6.4e-7, 1e-6]) {
+      for (let j = -300; j <= 300; j++) us.push(f + d + j * 2 ** -53, f - d + j * 2 ** -53);
+    }
+  }
+  for (let j = 0; j < 20_000; j++) us.push(j * 2 ** -53, 1 - (j + 1) * 2 ** -53);
+  us.push(-0, -1e-300, 5e-324, -0.25, 1, 1.5, 1e6, NaN, Infinity, -Infinity);
+  const buf = new Float64Array(2 * us.length);
+  const rng = new Rng(4, 'libm-test');
+  for (let k = 0; k < us.length; k++) {
+    buf[2 * k] = rng.uniform();
+    buf[2 * k + 1] = us[k]!;
+  }
+  const want = boxMullerByMath(buf, buf.length);
+  boxMuller(buf, 0, buf.length);
+  const k = firstDifference(buf, want);
+  t.is(k, -1, `u' = ${us[k >> 1]}`);
 });

@@ -85,3 +85,65 @@ export function exp(x: number): number {
 function expOutOfRange(x: number): number {
   return x > 0 ? Infinity : x === x ? 0 : x;
 }
+
+/**
+ * The Box–Muller transform in place: each pair (u, u') of uniforms in buf[from..end) (end − from even) becomes
+ * (ρ·cos 2πu', ρ·sin 2πu') with ρ = √(−2 ln(1 − u)), bit for bit what `r * Math.cos(a)` and `r * Math.sin(a)` give
+ * (prng.ts's `normal`). The whole loop is one function, so that no double crosses a call (V8 would box it).
+ *
+ * V8's Math.sin and Math.cos are fdlibm (s_sin.c, s_cos.c), reached from optimized code through two out-of-line C
+ * calls that each reduce the angle modulo π/2. Here the same code runs inline, line by line, for angles
+ * 0 ≤ a < 2π, with one reduction for both: __ieee754_rem_pio2's medium-range path (for a < 2π it is also what its
+ * special case for |a| < 3π/4 computes), then __kernel_sin and __kernel_cos on the same y0 + y1. Where fdlibm tests
+ * bits of a high word, the tests here compare with the doubles at those high-word boundaries (low word 0), the same
+ * test. Outside [2^−27, 2π), and within 4·10^−6 of a multiple of π/2 (where fdlibm reduces a second time; its cases
+ * there lie within 2.6·10^−6), Math.cos and Math.sin are called. libm.test.ts compares the results bit for bit.
+ */
+export function boxMuller(buf: Float64Array, from: number, end: number): void {
+  for (let k = from; k < end; k += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - buf[k]!));
+    const a = 2 * Math.PI * buf[k + 1]!;
+    // Below 2^−27 fdlibm returns sin a = a and cos a = 1; Math gives those bits itself (and those of any a ∉ [0, 2π)).
+    if (!(a >= 7.450580596923828e-9 && a < 6.283185307179586)) {
+      buf[k] = r * Math.cos(a);
+      buf[k + 1] = r * Math.sin(a);
+      continue;
+    }
+    // The data decide the quadrant and the kernels' cases at random, so they are selected by arithmetic (exact
+    // multiplications by 0 and 1), not by branches the processor would mispredict. a − n·π/2 with
+    // π/2 = pio2_1 + pio2_1t (33 + 53 bits); n = 0 (no reduction: y0 = a, y1 = 0 exactly) up to the high word 0x3FE921FB.
+    const n = ((a * 0.6366197723675814 + 0.5) | 0) & -(+(a >= 0.7853984832763672));
+    const rr = a - n * 1.5707963267341256;
+    const w = n * 6.077100506506192e-11;
+    const y0 = rr - w;
+    const y1 = rr - y0 - w;
+    if (y0 < 4e-6 && y0 > -4e-6) {
+      buf[k] = r * Math.cos(a);
+      buf[k + 1] = r * Math.sin(a);
+      continue;
+    }
+    const z = y0 * y0;
+    const v = z * y0;
+    // __kernel_sin, with iy = 0 (no tail) when a was not reduced.
+    const ps = 8.33333333332248946124e-3 + z * (-1.98412698298579493134e-4 + z * (2.75573137070700676789e-6
+      + z * (-2.50507602534068634195e-8 + z * 1.58969099521155010221e-10)));
+    const iy = +(n !== 0);
+    const s = (y0 + v * (-1.66666666666666324348e-1 + z * ps)) * (1 - iy)
+      + (y0 - ((z * (0.5 * y1 - v * ps) - y1) - v * -1.66666666666666324348e-1)) * iy;
+    // __kernel_cos: qx = 0 below 0.3 (then its two formulas agree bit for bit), |y0|/4 with the low word cleared
+    // up to 0.78125, 0.28125 above.
+    const pc = z * (4.16666666666666019037e-2 + z * (-1.38888888888741095749e-3 + z * (2.48015872894767294178e-5
+      + z * (-2.75573143513906633035e-7 + z * (2.08757232129817482790e-9 + z * -1.13596475577881948265e-11)))));
+    const ay = Math.abs(y0);
+    const e = +(ay >= 0.5);
+    let qx = Math.floor(ay * (4194304 - 2097152 * e)) * (5.9604644775390625e-8 * (1 + e)) * +(ay >= 0.2999999523162842);
+    if (ay >= 0.7812504768371582) qx = 0.28125;
+    const c = 1 - qx - (0.5 * z - qx - (z * pc - y0 * y1));
+    // Quadrant n mod 4: sin a = s, c, −s, −c and cos a = c, −s, −c, s (s and c are not 0 here).
+    const b = n & 1;
+    const sn = (s * (1 - b) + c * b) * (1 - (n & 2));
+    const cs = (c * (1 - b) + s * b) * (1 - ((n + 1) & 2));
+    buf[k] = r * cs;
+    buf[k + 1] = r * sn;
+  }
+}

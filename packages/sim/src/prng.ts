@@ -17,6 +17,8 @@
  * returned first and z1 is kept for the next call.
  */
 
+import { boxMuller } from './libm.js';
+
 const MASK64 = (1n << 64n) - 1n;
 
 function fnv1a64(name: string): bigint {
@@ -164,20 +166,13 @@ export class Rng {
     // of the integer generator; the transform then overwrites them pair by pair.
     const pairs = (n - k) >>> 1;
     this.fillUniform(out, off + k, 2 * pairs);
-    for (const end = k + 2 * pairs; k < end; k += 2) {
-      const u1 = 1 - out[off + k]!;
-      const r = Math.sqrt(-2 * Math.log(u1));
-      const a = 2 * Math.PI * out[off + k + 1]!;
-      out[off + k] = r * Math.cos(a);
-      out[off + k + 1] = r * Math.sin(a);
-    }
+    boxMuller(out, off + k, off + k + 2 * pairs);
+    k += 2 * pairs;
     if (k < n) {
       this.fillUniform(scratch, 0, 2);
-      const u1 = 1 - scratch[0]!;
-      const r = Math.sqrt(-2 * Math.log(u1));
-      const a = 2 * Math.PI * scratch[1]!;
-      out[off + k] = r * Math.cos(a);
-      this.spare = r * Math.sin(a);
+      boxMuller(scratch, 0, 2);
+      out[off + k] = scratch[0]!;
+      this.spare = scratch[1]!;
       this.hasSpare = true;
     }
   }

@@ -625,13 +625,16 @@ export function scoreSequence(
   const row = task.creditCohRow;
   const col = task.creditCohCol;
   const gc = task.creditGlobal;
+  // The global term gc·(d − d₀ − (V − d₀)/V) has two values per sequence, d₀ = d − 1 (a token seen once) and
+  // d₀ = d: computed once each, with the same operations, instead of a division per token.
+  const gOnce = gc * (1 - (V - (d - 1)) / V);
+  const gMore = gc * (0 - (V - d) / V);
   for (let t = 0; t < T; t++) {
     const y = seqs[off + t]!;
     let g = loc[t * V + y]!;
     if (t > 0) g += row[seqs[off + t - 1]! * V + y]!;
     if (t < T - 1) g += col[y * V + seqs[off + t + 1]!]!;
-    const d0 = counts[y] === 1 ? d - 1 : d;
-    g += gc * (d - d0 - (V - d0) / V);
+    g += counts[y] === 1 ? gOnce : gMore;
     credit[creditOff + t] = g;
   }
 }
