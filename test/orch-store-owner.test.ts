@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { openStore, Store, StoreError } from '@sdpo/coordinator';
@@ -54,6 +54,26 @@ test('the claim is a lock, not a pid: a note naming a live process (a reused pid
   const again = new Store(path);
   t.is(scalar(path, "SELECT done FROM sweeps WHERE name = 'own'"), 2);
   again.close();
+});
+
+test('a store reached through a symbolic link takes the same claim; a store with two hard links is refused with exit 2', async (t) => {
+  const { dir } = await startCluster(t);
+  const path = `${dir}/linked.db`;
+  const first = new Store(path);
+  symlinkSync(path, `${dir}/soft.db`);
+  // Before, the claim was named after the path as given: a coordinator on the link wrote the store too
+  // (an audit: 1,854 of 2,400 tasks computed twice, and a sweep that never finished).
+  t.throws(() => new Store(`${dir}/soft.db`), { instanceOf: StoreError, message: /in use by this process/ });
+  first.close();
+  t.notThrows(() => new Store(`${dir}/soft.db`).close());
+  linkSync(path, `${dir}/hard.db`);
+  for (const name of [path, `${dir}/hard.db`]) t.throws(() => new Store(name), { instanceOf: StoreError, message: /has 2 hard links/ });
+  const run = await runCli(['run', writeFile(dir, 'own.yaml', GRID), '--store', `${dir}/hard.db`, '--threads', '1']);
+  t.is(run.code, 2, run.stderr);
+  t.regex(run.stderr, /hard\.db has 2 hard links/);
+  t.notThrows(() => new Store(`${dir}/hard.db`, { readonly: true }).close(), 'readers need no claim');
+  rmSync(`${dir}/hard.db`);
+  t.notThrows(() => new Store(path).close());
 });
 
 test('an SQLite file of something else is refused, not adopted, and left as it was', async (t) => {

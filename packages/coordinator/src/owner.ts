@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 
@@ -35,9 +35,24 @@ function readOwner(file: string): Owner | undefined {
  * would let two processes lock two different files of one name. `PATH-owner`
  * now only says who holds the lock, for a refused process's message.
  * `inUse` builds the error for a store held by another connection.
+ *
+ * The lock is named after the file's real path, so a store opened through a
+ * symbolic link takes the same lock (SQLite itself resolves the link, so both
+ * names share one WAL). A file with more than one hard link is refused: its
+ * names cannot be told to be one file from the name, and SQLite would keep a
+ * WAL per name, so two writers through two names would both run every task
+ * and could corrupt it (an audit ran two coordinators that way: 1,854 of 2,400
+ * tasks computed twice, a sweep that never finished).
  */
 export function claimStore(path: string, inUse: (message: string) => Error): () => void {
-  const lock = new Database(`${path}-lock`, { timeout: 0 });
+  const real = realpathSync(path);
+  const links = statSync(real).nlink;
+  if (links > 1) {
+    throw new Error(
+      `${path} has ${links} hard links: SQLite keeps a WAL per name, so writers through two names would not see each other; keep one name (remove the other links) or copy the file`,
+    );
+  }
+  const lock = new Database(`${real}-lock`, { timeout: 0 });
   try {
     lock.pragma('journal_mode = OFF');
     lock.pragma('locking_mode = EXCLUSIVE');
@@ -46,7 +61,7 @@ export function claimStore(path: string, inUse: (message: string) => Error): () 
   } catch (err) {
     lock.close();
     if ((err as { code?: string }).code !== 'SQLITE_BUSY') throw err;
-    const owner = readOwner(`${path}-owner`);
+    const owner = readOwner(`${real}-owner`);
     const who =
       owner === undefined
         ? 'another process (a coordinator or an sdpo run)'
@@ -56,7 +71,7 @@ export function claimStore(path: string, inUse: (message: string) => Error): () 
     throw inUse(`the store ${path} is in use by ${who}; stop it first, or give another --store`);
   }
   const me: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  const file = `${path}-owner`;
+  const file = `${real}-owner`;
   try {
     writeFileSync(file, JSON.stringify(me) + '\n');
   } catch {

@@ -148,6 +148,22 @@ test('a failing task is retried up to maxAttempts, then the sweep completes with
   t.like(store.failedTasks('g')[0], { index: 0, code: 'SIM_ERROR', message: 'boom 1' });
 });
 
+test('a task that fails for good names its error on every row with its key, in its sweep and in another', async (t) => {
+  const { scheduler, store, worker } = setup(t);
+  const w = worker('a');
+  await scheduler.submit({ ...grid('first', 1), maxAttempts: 1 });
+  // The same cell in a second sweep: its row fails with the first sweep's task, which it never leased.
+  await scheduler.submit(grid('second', 1));
+  scheduler.credit(w.id, 1, 100);
+  await until(() => w.leases().length === 1);
+  const lease = w.leases()[0]!;
+  const task = lease.tasks![0]!;
+  scheduler.failure(w.id, { key: task.key!, leaseId: lease.leaseId!, attempt: task.attempt!, code: 'SIM_ERROR', message: 'boom' });
+  t.like(scheduler.progress('second'), { state: 'failed', failed: 1 });
+  // Before, the second sweep's row had no failure of its own and read UNKNOWN with an empty message.
+  for (const name of ['first', 'second']) t.like(store.failedTasks(name)[0], { index: 0, key: task.key, code: 'SIM_ERROR', message: 'boom' }, name);
+});
+
 test('a lease past its deadline is requeued and granted to another worker', async (t) => {
   const { scheduler, worker } = setup(t, { leaseMs: 300 });
   const a = worker('a');
@@ -681,6 +697,23 @@ test('while results cannot be committed (a full disk, a read-only store), leasin
   await runToEnd(scheduler, w, 'full');
   t.like(scheduler.progress('full'), { state: 'done', done: 4, failed: 0 });
   t.like(lines.find((l) => l['msg'] === 'results are committed again'), { failedCommits: 4 });
+});
+
+test('a cancel the store cannot take changes nothing: the sweep runs on, and a cancel once it can counts each task once', async (t) => {
+  const { scheduler, store } = setup(t);
+  await scheduler.submit(grid('c', 4));
+  // The transaction fails after its first writes, as a full disk does at a later page (query_only would
+  // refuse its BEGIN, before anything changed).
+  store.db.exec(`CREATE TEMP TRIGGER full BEFORE INSERT ON events WHEN NEW.kind = 'cancelled' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+  // (better-sqlite3's error is not an Error of this realm: hence any.)
+  t.throws(() => scheduler.cancel('c'), { any: true, message: /disk is full/ });
+  // Before, memory said cancelled (and nothing was leased again) while the store said running.
+  t.like(scheduler.progress('c'), { state: 'running', cancelled: 0 });
+  t.like(store.getSweep('c'), { state: 'running', cancelled: 0 });
+  store.db.exec('DROP TRIGGER full');
+  // Before, this second cancel added the 4 tasks to the 4 the failed one had counted in memory.
+  t.like(scheduler.cancel('c'), { state: 'cancelled', cancelled: 4, done: 0, total: 4 });
+  t.like(store.getSweep('c'), { state: 'cancelled', cancelled: 4 });
 });
 
 test('a task failure or a worker leaving while the store cannot be written loses no task: the failure is reported again once it can', async (t) => {

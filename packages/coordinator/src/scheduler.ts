@@ -480,14 +480,20 @@ export class Scheduler extends EventEmitter {
     const rt = this.sweeps.get(row.id);
     if (!rt) return this.progress(name);
     const byWorker = new Map<string, string[]>();
-    this.write(() => {
-      const n = this.q.cancelTasks.run(row.id).changes;
-      rt.row.cancelled += n;
-      rt.row.state = 'cancelled';
-      rt.row.finishedAt = isoNow();
-      this.saveRow(rt);
-      this.q.event.run(isoNow(), 'cancelled', row.id, null, null, JSON.stringify({ tasks: n }));
-    });
+    try {
+      this.write(() => {
+        const n = this.q.cancelTasks.run(row.id).changes;
+        rt.row.cancelled += n;
+        rt.row.state = 'cancelled';
+        rt.row.finishedAt = isoNow();
+        this.saveRow(rt);
+        this.q.event.run(isoNow(), 'cancelled', row.id, null, null, JSON.stringify({ tasks: n }));
+      });
+    } catch (err) {
+      // Nothing was stored (e.g. a full disk): the sweep runs on, with its counts as stored.
+      this.reloadRows(new Set([rt]));
+      throw err;
+    }
     for (const inf of [...this.inflight.values()]) {
       if (inf.sweepId !== row.id) continue;
       // Another sweep still wants this key: let the lease run to completion for it. Should it fail

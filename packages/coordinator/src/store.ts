@@ -100,6 +100,7 @@ CREATE TABLE IF NOT EXISTS failures (
   at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS failures_by_task ON failures (sweep_id, idx);
+CREATE INDEX IF NOT EXISTS failures_by_key ON failures (key);
 CREATE TABLE IF NOT EXISTS events (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -386,13 +387,19 @@ export class Store {
     return row ? decodeResultBody(row.body, row.wall_ms) : undefined;
   }
 
-  /** Permanently failed tasks of a sweep with their last error, in grid order. */
+  /**
+   * Permanently failed tasks of a sweep with their last error, in grid order. A row failed because
+   * another row with its key (in this sweep or another) failed has no failure of its own: it takes
+   * the last failure of its key.
+   */
   failedTasks(name: string, limit = 100): FailedTaskRow[] {
     const s = this.requireSweep(name);
     const rows = this.db
       .prepare(
         `SELECT t.idx AS idx, t.key AS key, f.code AS code, f.message AS message FROM tasks t
-         LEFT JOIN failures f ON f.id = (SELECT max(id) FROM failures WHERE sweep_id = t.sweep_id AND idx = t.idx)
+         LEFT JOIN failures f ON f.id = coalesce(
+           (SELECT max(id) FROM failures WHERE sweep_id = t.sweep_id AND idx = t.idx),
+           (SELECT max(id) FROM failures WHERE key = t.key))
          WHERE t.sweep_id = ? AND t.state = ? ORDER BY t.idx LIMIT ?`,
       )
       .all(s.id, TASK.failed, limit) as { idx: number; key: Buffer; code: string | null; message: string | null }[];
