@@ -55,6 +55,12 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
 const bigGrid = (name: string, from: number, seeds: number) =>
   parseGridText(`name: ${name}\naxes:\n  seed: {from: ${from}, to: ${from + seeds}}\n  method: [reinforce]\n  feedback: [binary]\n  noise: [0]\nfixed:\n  steps: 3\n`, `${name}.yaml`);
 const grid = (name: string, seeds = 2) => bigGrid(name, 0, seeds);
+/** A logger at level info whose lines the test reads. */
+function logged() {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { lines, logger };
+}
 const resultFor = (config: unknown) => resultToWire(runSimulation(config as RunConfig));
 /** The ack of one batch of results, once the group commit has run. */
 const results = (scheduler: Scheduler, workerId: string, batch: Parameters<Scheduler['results']>[1]) =>
@@ -532,8 +538,7 @@ test('a grid written by the submit thread gives the task rows of one written inl
 });
 
 test('a big grid is written inline while the submit thread is down, and starts it: the next big grid uses it', async (t) => {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const { lines, logger } = logged();
   const { scheduler } = setup(t, { submitThreadMin: 10 }, logger);
   const expanded = () => lines.filter((l) => l['msg'] === 'sweep submitted').map((l) => [l['sweep'], l['written']]);
   await scheduler.submit(grid('small', 5));
@@ -661,8 +666,7 @@ test('a reader holding an old snapshot keeps the WAL from starting over, and the
 });
 
 test('while results cannot be committed (a full disk, a read-only store), leasing waits 1 s, then 2 s, logging once per wait; once commits hold again the sweep finishes', async (t) => {
-  const lines: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const { lines, logger } = logged();
   const { scheduler, store, worker } = setup(t, {}, logger);
   await scheduler.submit(grid('full', 4));
   const w = worker('a');
@@ -714,6 +718,27 @@ test('a cancel the store cannot take changes nothing: the sweep runs on, and a c
   // Before, this second cancel added the 4 tasks to the 4 the failed one had counted in memory.
   t.like(scheduler.cancel('c'), { state: 'cancelled', cancelled: 4, done: 0, total: 4 });
   t.like(store.getSweep('c'), { state: 'cancelled', cancelled: 4 });
+});
+
+test('a store file deleted under the scheduler is noticed: it logs why, refuses every write and acknowledges no result after it', async (t) => {
+  const { lines, logger } = logged();
+  const { scheduler, store, worker } = setup(t, {}, logger);
+  await scheduler.submit(grid('gone', 4));
+  const w = worker('a');
+  scheduler.credit(w.id, 4, 100);
+  await until(() => w.leases().flatMap((l) => l.tasks!).length === 4);
+  const tasks = w.leases().flatMap((l) => l.tasks!.map((x) => ({ key: x.key!, leaseId: l.leaseId!, attempt: x.attempt!, result: resultFor(x.config) })));
+  t.is((await results(scheduler, w.id, tasks.slice(0, 2))).accepted.length, 2);
+  // SQLite writes on into the unlinked file without an error. Before, the scheduler went on
+  // acknowledging results, all lost with the file when the process ended, and logged nothing.
+  rmSync(store.path);
+  const gone = () => lines.find((l) => l['level'] === 50 && /was deleted while this process had it open/.test(String(l['msg'])));
+  await until(() => gone() !== undefined, 5000);
+  const ack = await results(scheduler, w.id, tasks.slice(2));
+  t.deepEqual(ack.accepted, []);
+  t.is(ack.rejected.length, 2);
+  t.throws(() => scheduler.cancel('gone'), { instanceOf: StoreError, message: /deleted while this process had it open: nothing more is stored/ });
+  t.like(scheduler.progress('gone'), { state: 'running', done: 2 });
 });
 
 test('a task failure or a worker leaving while the store cannot be written loses no task: the failure is reported again once it can', async (t) => {

@@ -7,7 +7,7 @@ import {
   type SweepDefinition, type CoordinatorMessage, type LeaseTask,
 } from '@sdpo/protocol';
 import { gridSize, SIM_VERSION, type RunConfig } from '@sdpo/sim';
-import { definitionText, isoNow, Store, TASK, type SweepRow, type SweepState } from './store.js';
+import { definitionText, isoNow, Store, StoreError, TASK, type SweepRow, type SweepState } from './store.js';
 import { CoordinatorError } from './errors.js';
 import { SubmitStopped, SubmitThread, yieldTurns, type WrittenRows } from './submit-thread.js';
 import { keysOf, TaskRows } from './task-rows.js';
@@ -258,6 +258,8 @@ export class Scheduler extends EventEmitter {
    * looped, logging ~30 errors a second, while the workers recomputed them.
    */
   private storeTrouble: { waitMs: number; failures: number; timer: NodeJS.Timeout | undefined } | undefined;
+  /** Set once the store's file is found deleted or replaced under this process ({@link Store.fileGone}): every write is refused. */
+  private storeGone: string | undefined;
   private submitQueue: Promise<unknown> = Promise.resolve();
   /** The sweep being submitted (its row does not exist yet): its id, whether the submit thread writes it, and its rows that results completed or failed meanwhile. */
   private building: { readonly id: number; readonly threaded: boolean; cachedLater: number; failedLater: number } | undefined;
@@ -469,6 +471,7 @@ export class Scheduler extends EventEmitter {
    * pause to end without blocking (flushInbound).
    */
   private write<T>(fn: () => T): T {
+    if (this.storeGone) throw new StoreError('STORE_GONE', `${this.storeGone}: nothing more is stored; stop this process and start it again`);
     return this.store.walPause.run(() => this.submitThread.hold(() => this.store.db.transaction(fn).immediate()), 0);
   }
 
@@ -729,6 +732,12 @@ export class Scheduler extends EventEmitter {
   }
 
   private expireLeases(): void {
+    if (this.storeGone === undefined) {
+      this.storeGone = this.store.fileGone();
+      if (this.storeGone) {
+        this.log.error({ store: this.store.path }, `${this.storeGone}: from now on nothing is stored and no result is accepted; stop this process and start it again`);
+      }
+    }
     let t = Date.now();
     // Every message refreshes its worker's lastSeen: the queue is flushed (results that arrived
     // first are committed first) only when some worker looks expired, not on every tick.
@@ -1099,7 +1108,9 @@ export class Scheduler extends EventEmitter {
     const failures = (prev?.failures ?? 0) + 1;
     this.log.error(
       { err: err.message, ...what, failedCommits: failures, holdMs: waitMs, store: this.store.path },
-      'could not write to the store (is the disk full?); the tasks are requeued, and none is leased for a while. Free space: it resumes by itself',
+      this.storeGone
+        ? 'could not write to the store: its file is gone; the tasks are requeued, and none is leased for a while. Stop this process and start it again'
+        : 'could not write to the store (is the disk full?); the tasks are requeued, and none is leased for a while. Free space: it resumes by itself',
     );
     const trouble: NonNullable<Scheduler['storeTrouble']> = { waitMs, failures, timer: undefined };
     trouble.timer = setTimeout(() => {
