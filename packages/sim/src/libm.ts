@@ -89,7 +89,7 @@ function expOutOfRange(x: number): number {
 /**
  * The Box–Muller transform in place: each pair (u, u') of uniforms in buf[from..end) (end − from even) becomes
  * (ρ·cos 2πu', ρ·sin 2πu') with ρ = √(−2 ln(1 − u)), bit for bit what `r * Math.cos(a)` and `r * Math.sin(a)` give
- * (prng.ts's `normal`). The whole loop is one function, so that no double crosses a call (V8 would box it).
+ * (prng.ts's normals, which computed them so before). The whole loop is one function, so that no double crosses a call (V8 would box it).
  *
  * V8's Math.sin and Math.cos are fdlibm (s_sin.c, s_cos.c), reached from optimized code through two out-of-line C
  * calls that each reduce the angle modulo π/2. Here the same code runs inline, line by line, for angles

@@ -21,6 +21,9 @@ import { boxMuller } from './libm.js';
 
 const MASK64 = (1n << 64n) - 1n;
 
+/** The pair {@link Rng.normal} draws and transforms (a thread runs one call at a time). */
+const PAIR = new Float64Array(2);
+
 function fnv1a64(name: string): bigint {
   let h = 0xcbf29ce484222325n;
   for (let i = 0; i < name.length; i++) {
@@ -153,9 +156,8 @@ export class Rng {
   /**
    * Writes n standard normals to out[off..off+n), the same values n calls of
    * {@link normal} would return (including the cached second value of a pair).
-   * `scratch` must hold at least 2 entries.
    */
-  fillNormal(out: Float64Array, off: number, n: number, scratch: Float64Array): void {
+  fillNormal(out: Float64Array, off: number, n: number): void {
     let k = 0;
     if (n > 0 && this.hasSpare) {
       this.hasSpare = false;
@@ -168,13 +170,7 @@ export class Rng {
     this.fillUniform(out, off + k, 2 * pairs);
     boxMuller(out, off + k, off + k + 2 * pairs);
     k += 2 * pairs;
-    if (k < n) {
-      this.fillUniform(scratch, 0, 2);
-      boxMuller(scratch, 0, 2);
-      out[off + k] = scratch[0]!;
-      this.spare = scratch[1]!;
-      this.hasSpare = true;
-    }
+    if (k < n) out[off + k] = this.normal();
   }
 
   /**
@@ -202,13 +198,11 @@ export class Rng {
       this.hasSpare = false;
       return this.spare;
     }
-    const u1 = 1 - this.uniform();
-    const u2 = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    const a = 2 * Math.PI * u2;
-    this.spare = r * Math.sin(a);
+    this.fillUniform(PAIR, 0, 2);
+    boxMuller(PAIR, 0, 2);
+    this.spare = PAIR[1]!;
     this.hasSpare = true;
-    return r * Math.cos(a);
+    return PAIR[0]!;
   }
 }
 

@@ -45,7 +45,6 @@ export interface RunState {
   readonly noiseScore: Float64Array;
   readonly noiseHint: Float64Array;
   readonly uniforms: Float64Array;
-  readonly normalScratch: Float64Array;
   readonly counts: Int32Array;
   readonly sdpoScratch: SdpoScratch;
   readonly exactScratch: ExactScratch;
@@ -96,7 +95,7 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
     trueReward: f64(G), trueCredit: f64(G * T),
     adv: f64(G * T), advS: f64(G * T), advR: f64(G * T), seqAdv: f64(G),
     noiseScore: f64(G), noiseHint: f64(G * T),
-    uniforms: f64(G * T), normalScratch: f64(2), counts: arena.i32(V),
+    uniforms: f64(G * T), counts: arena.i32(V),
     sdpoScratch: createSdpoScratch(V, T, G, arena), exactScratch: createExactScratch(V, T, arena),
     dbarSorted: f64(window),
     rollout: createStream(config.seed, 'rollout'), noise: createStream(config.seed, 'noise'),
@@ -121,11 +120,11 @@ export function sampleBatch(s: RunState): void {
   const selfTeacher = s.config.method === 'sdpo' || s.config.method === 'hybrid';
   sampleSequences(s.rollout, s.student, V, T, G, seqs, s.uniforms, selfTeacher ? s.teacherTables : undefined);
   // Draws that would be multiplied by 0 are skipped, not drawn: the stream stays aligned.
-  if (sigma > 0) s.noise.fillNormal(s.noiseScore, 0, G, s.normalScratch);
+  if (sigma > 0) s.noise.fillNormal(s.noiseScore, 0, G);
   else s.noise.skipNormals(G);
   // Hints are formed only for methods that read them; the others skip their draws too.
   const hinted = feedback === 'critique' && s.readsHints;
-  if (sigma > 0 && hinted) s.noise.fillNormal(s.noiseHint, 0, G * T, s.normalScratch);
+  if (sigma > 0 && hinted) s.noise.fillNormal(s.noiseHint, 0, G * T);
   else s.noise.skipNormals(G * T);
   const hintSigma = sigma * s.hintNoiseRatio;
   for (let i = 0; i < G; i++) {
