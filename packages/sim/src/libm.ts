@@ -13,15 +13,15 @@
 
 /** POW2[k + 1074] = 2^k for k = −1074..1023, built by exact doublings and halvings. */
 const POW2_BIAS = 1074;
-const POW2 = new Float64Array(POW2_BIAS + 1024);
+export const POW2 = new Float64Array(POW2_BIAS + 1024);
 POW2[POW2_BIAS] = 1;
 for (let k = 1; k <= 1023; k++) POW2[POW2_BIAS + k] = POW2[POW2_BIAS + k - 1]! * 2;
 for (let k = -1; k >= -1074; k--) POW2[POW2_BIAS + k] = POW2[POW2_BIAS + k + 1]! / 2;
 
 const EXP_BITS = 7;
 const EXP_N = 128; // 2^EXP_BITS
-const EXP_T = new Float64Array(EXP_N);
-const EXP_TAIL = new Float64Array(EXP_N);
+export const EXP_T = new Float64Array(EXP_N);
+export const EXP_TAIL = new Float64Array(EXP_N);
 fillExpTables();
 
 /**

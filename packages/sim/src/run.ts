@@ -1,4 +1,4 @@
-import { Arena } from './arena.js';
+import { Arena, type ArenaPlace } from './arena.js';
 import { resolveRunConfig, SIM_VERSION, type RunConfig, type RunConfigInput } from './config.js';
 import {
   createSdpoScratch, insertSorted, mean, mixGradients, policyGradient, sdpoGradient, sequenceAdvantages,
@@ -72,7 +72,9 @@ export interface RunState {
 }
 
 /** Builds the state of a run for `config` (task from the cache unless `cache: false`). */
-export function createRunState(config: RunConfig, task?: Task, options: { readonly cache?: boolean } = {}): RunState {
+export function createRunState(
+  config: RunConfig, task?: Task, options: { readonly cache?: boolean; readonly place?: ArenaPlace } = {},
+): RunState {
   const { vocab: V, length: T, group: G } = config;
   const t = task ?? getTask({ seed: config.seed, vocab: V, length: T, weights: config.weights }, options);
   const P = policySize(V, T);
@@ -80,7 +82,7 @@ export function createRunState(config: RunConfig, task?: Task, options: { readon
   const R = T * (V + 1);
   // Hybrid's τ_D window: at most one D̄ per step, so min(warmup, steps) values, however large warmup is.
   const window = config.method === 'hybrid' ? Math.min(config.hybrid.warmup, config.steps) : 0;
-  const arena = new Arena(8 * (12 * P + 10 * G * T + 10 * G + 8 * R + T * V + 8 * V + window) + 512);
+  const arena = new Arena(8 * (12 * P + 10 * G * T + 10 * G + 8 * R + T * V + 8 * V + window) + 512, options.place);
   const f64 = arena.f64.bind(arena);
   const batch: FeedbackBatch = {
     feedback: config.feedback, vocab: V, length: T, group: G,
@@ -288,7 +290,8 @@ export interface RunOptions {
 export function runSimulation(config: RunConfigInput | RunConfig, options: RunOptions = {}): RunResult {
   const start = performance.now();
   const c = resolveRunConfig(config);
-  const s = createRunState(c, undefined, options);
+  // In the kernels' memory, so that Adam runs as WebAssembly on the arrays in place (src/wasm.ts).
+  const s = createRunState(c, undefined, { ...options, place: 'kernels' });
   const S = c.steps;
   const E = c.evalEvery;
   const nPoints = 1 + Math.floor(S / E) + (S % E === 0 ? 0 : 1);
@@ -301,8 +304,6 @@ export function runSimulation(config: RunConfigInput | RunConfig, options: RunOp
   const alpha: (number | null)[] = new Array<number | null>(nPoints);
   const curves: RunCurves & { point: number } = { step, reward, entropy, topSequenceProb, credit, kl, alpha, point: 0 };
   const m: ExactMetrics = { reward: 0, entropy: 0, topSequenceProb: 0 };
-  recordPoint(s, m, curves, 0, null, null, null);
-
   const n = c.group * c.length;
   let creditSum = 0;
   let creditSteps = 0;
@@ -312,38 +313,41 @@ export function runSimulation(config: RunConfigInput | RunConfig, options: RunOp
   let klN = 0;
   let alSum = 0;
   let alN = 0;
-  for (let k = 1; k <= S; k++) {
-    sampleBatch(s);
-    computeUpdate(s);
-    const r = pearson(s.adv, s.trueCredit, n);
-    applyUpdate(s);
-    if (!Number.isNaN(r)) {
-      creditSum += r;
-      creditSteps++;
-      crSum += r;
-      crN++;
+  try {
+    recordPoint(s, m, curves, 0, null, null, null);
+    for (let k = 1; k <= S; k++) {
+      sampleBatch(s);
+      computeUpdate(s);
+      const r = pearson(s.adv, s.trueCredit, n);
+      applyUpdate(s);
+      if (!Number.isNaN(r)) {
+        creditSum += r;
+        creditSteps++;
+        crSum += r;
+        crN++;
+      }
+      if (!Number.isNaN(s.lastKl)) {
+        klSum += s.lastKl;
+        klN++;
+      }
+      if (!Number.isNaN(s.lastAlpha)) {
+        alSum += s.lastAlpha;
+        alN++;
+      }
+      if (k % E === 0 || k === S) {
+        recordPoint(s, m, curves, k, crN > 0 ? crSum / crN : null, klN > 0 ? klSum / klN : null, alN > 0 ? alSum / alN : null);
+        crSum = 0;
+        crN = 0;
+        klSum = 0;
+        klN = 0;
+        alSum = 0;
+        alN = 0;
+      }
     }
-    if (!Number.isNaN(s.lastKl)) {
-      klSum += s.lastKl;
-      klN++;
-    }
-    if (!Number.isNaN(s.lastAlpha)) {
-      alSum += s.lastAlpha;
-      alN++;
-    }
-    if (k % E === 0 || k === S) {
-      recordPoint(s, m, curves, k, crN > 0 ? crSum / crN : null, klN > 0 ? klSum / klN : null, alN > 0 ? alSum / alN : null);
-      crSum = 0;
-      crN = 0;
-      klSum = 0;
-      klN = 0;
-      alSum = 0;
-      alN = 0;
-    }
+  } finally {
+    // The state is dead from here (the curves are plain arrays): its buffer serves the next run.
+    s.arena.release();
   }
-
-  // The state is dead from here (the curves are plain arrays): its buffer serves the next run.
-  s.arena.release();
   const initialReward = reward[0]!;
   const finalReward = reward[nPoints - 1]!;
   let auc = 0;
