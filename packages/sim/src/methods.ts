@@ -1,4 +1,5 @@
 import { Arena } from './arena.js';
+import { kernelBuffer, kernels } from './wasm.js';
 import type { Divergence, Feedback } from './config.js';
 import { exp } from './libm.js';
 import { ensureRow, rowOffset, type SoftmaxTables } from './policy.js';
@@ -425,6 +426,18 @@ function reverseKlRows(
   const lp = student.logProbs;
   const tp = teacher.probs;
   const tlp = teacher.logProbs;
+  const buf = kernelBuffer;
+  if (buf !== null && teacher.kLogits >= 0 && teacher.stamp.buffer === buf && seqs.buffer === buf && peer.buffer === buf
+    && rho.buffer === buf && own.buffer === buf && rowN.buffer === buf && rowC.buffer === buf && rowD.buffer === buf
+    && rowMass.buffer === buf && touched.buffer === buf && eDemos.buffer === buf && pi.buffer === buf && lp.buffer === buf
+    && grad.buffer === buf && adv.buffer === buf) {
+    // The same operations in WebAssembly (kernels.wat, `reverseKl`), bit for bit.
+    return kernels!.reverseKl(
+      seqs.byteOffset, peer.byteOffset, rho.byteOffset, own.byteOffset, rowN.byteOffset, rowC.byteOffset, rowD.byteOffset,
+      rowMass.byteOffset, touched.byteOffset, eDemos.byteOffset, pi.byteOffset, lp.byteOffset, teacher.kLogits, teacher.kProbs,
+      teacher.kLogProbs, teacher.stamp.byteOffset, teacher.version, grad.byteOffset, adv.byteOffset, G, T, V, kappa,
+    );
+  }
   const scale = 1 / G;
   let nTouched = 0;
   let klSum = 0;

@@ -32,6 +32,12 @@ export interface Kernels {
   readonly log: (x: number) => number;
   /** divergence.ts `softmaxRow` of the row at l (byte offsets) into p and lp. */
   readonly softmax: (l: number, p: number, lp: number, V: number) => void;
+  /** methods.ts `reverseKlRows` (pointers to the arrays it reads and writes; see kernels.wat). */
+  readonly reverseKl: (
+    seqs: number, peer: number, rho: number, own: number, rowN: number, rowC: number, rowD: number, rowMass: number,
+    touched: number, eDemo: number, pi: number, lp: number, tLogits: number, tp: number, tlp: number, tStamp: number,
+    tVersion: number, grad: number, adv: number, G: number, T: number, V: number, kappa: number,
+  ) => number;
   /** Two rows' softmaxes (policy.ts `refreshRowPair`). */
   readonly softmax2: (la: number, pa: number, lpa: number, lb: number, pb: number, lpb: number, V: number) => void;
 }
