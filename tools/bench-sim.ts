@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   adamStep, applyUpdate, buildTask, clearTaskCache, computeProbs, computeUpdate, createRunState, exactMetrics, exp,
-  parseRunConfig, parseRunConfigWithSchema, resolveRunConfig, runSimulation, sampleBatch, type RunConfigInput,
+  parseRunConfig, parseRunConfigWithSchema, resolveRunConfig, runSimulation, sampleBatch, wasmKernelsLoaded, type RunConfigInput,
 } from '@sdpo/sim';
 
 setFlagsFromString('--expose-gc');
@@ -81,10 +81,12 @@ function expCalibration(): string {
 
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log(`runs per measurement: cached ${RUNS}, cold ${COLD_RUNS}; times are per run, single thread`);
-console.log(`speed reference: ${expCalibration()} (higher than usual means a busy machine)\n`);
+console.log(`speed reference: ${expCalibration()} (higher than usual means a busy machine)`);
+console.log(`WebAssembly kernels: ${wasmKernelsLoaded ? 'loaded (rows "JS only": the same runs without them)' : 'NOT available here: every row runs JavaScript only'}\n`);
 
 // Warm up the JIT on every path before measuring.
 for (let i = 0; i < 100; i++) for (const [, c] of configs) runSimulation(c);
+for (let i = 0; i < 100; i++) for (const [, c] of configs) runSimulation(c, { kernels: false });
 for (let i = 0; i < 5; i++) runSimulation(configs[0]![1], { cache: false });
 
 const rows: string[][] = [['config', 'task', 'wall median ms', 'wall p90 ms', 'CPU median ms', 'runs/s/core (wall)']];
@@ -97,7 +99,10 @@ for (const [name, c] of configs) {
   };
   const cold = time(COLD_RUNS, coldRun);
   const coldCpu = cpuTime(Math.max(5, COLD_RUNS / 10), 10, coldRun);
-  for (const [kind, xs, cpu] of [['cached', cached, cachedCpu], ['cold', cold, coldCpu]] as const) {
+  // The same runs without the WebAssembly kernels (JavaScript only; bit-identical results), for the ratio.
+  const jsOnly = time(RUNS, () => runSimulation(c, { kernels: false }));
+  const jsOnlyCpu = cpuTime(Math.max(5, RUNS / 20), 20, () => runSimulation(c, { kernels: false }));
+  for (const [kind, xs, cpu] of [['cached', cached, cachedCpu], ['cold', cold, coldCpu], ['cached, JS only', jsOnly, jsOnlyCpu]] as const) {
     const m = median(xs);
     rows.push([name, kind, m.toFixed(3), quantile(xs, 0.9).toFixed(3), median(cpu).toFixed(3), (1000 / m).toFixed(0)]);
   }
@@ -130,7 +135,8 @@ console.log(`config parse + resolve: ${(parse * 1000).toFixed(1)} µs median (by
 
 // Per-step components of the default run, mid-training (step 30), each called in a loop.
 {
-  const s = createRunState(resolveRunConfig(configs[0]![1]));
+  // In the kernels' memory, as runSimulation places it, so that the components run as they do in a run.
+  const s = createRunState(resolveRunConfig(configs[0]![1]), undefined, { place: 'kernels' });
   for (let k = 0; k < 30; k++) {
     sampleBatch(s);
     computeUpdate(s);
@@ -142,11 +148,12 @@ console.log(`config parse + resolve: ${(parse * 1000).toFixed(1)} µs median (by
   const perCall = (f: () => void): string => (median(time(5, () => { for (let i = 0; i < n; i++) f(); })) * 1000 / n).toFixed(2);
   console.log('\nper-step components of the default run (µs per call, median of 5 × 5000 calls):');
   console.log(`  full training step (sample, feedback, SDPO update, Adam, EMA): ${perCall(() => { sampleBatch(s); computeUpdate(s); applyUpdate(s); })}`);
-  console.log(`  softmax of all ${T * (V + 1)} policy rows (a step refreshes only the visited ones): ${perCall(() => computeProbs(s.theta, V, T, s.student.probs, s.student.logProbs))}`);
+  console.log(`  softmax of all ${T * (V + 1)} policy rows, JavaScript (a step refreshes only the visited ones): ${perCall(() => computeProbs(s.theta, V, T, s.student.probs, s.student.logProbs))}`);
   console.log(`  batch + feedback + true credit, rows already fresh: ${perCall(() => sampleBatch(s))}`);
   console.log(`  SDPO teacher + distillation gradient, rows already fresh: ${perCall(() => computeUpdate(s))}`);
   console.log(`  Adam and the teacher EMA on the reachable rows (one sweep): ${perCall(() => adamStep(s.theta, s.grad, s.adamM, s.adamV, 100, 0.05, V, T, s.teacher, 0.05))}`);
   console.log(`  exact metrics (one curve point): ${perCall(() => exactMetrics(s.task, s.student.probs, s.student.logProbs, s.exactScratch, m))}`);
+  s.arena.release();
 }
 
 // Heap growth: retained bytes per run after a forced GC, cached task.

@@ -7,6 +7,7 @@ export { runSimulation, createRunState, sampleBatch, computeUpdate, applyUpdate,
 export type { RunState, RunOptions } from './run.js';
 export { Rng, createStream, type StreamName } from './prng.js';
 export { exp } from './libm.js';
+export { wasmKernelsLoaded } from './wasm.js';
 export {
   buildTask, getTask, clearTaskCache, setTaskCacheCapacity, rawReward, sequenceIndex, tokenCredit, scoreSequence,
   quantileThreshold, popcount,

@@ -280,6 +280,11 @@ export function pearson(a: Float64Array, b: Float64Array, n: number): number {
 export interface RunOptions {
   /** Use the task cache (default true); false builds the task afresh (cold benchmarks). */
   readonly cache?: boolean;
+  /**
+   * Run the hot loops as WebAssembly where it is available (default true). false runs the JavaScript code
+   * only; the result is the same bit for bit (src/wasm.ts; tests compare the two).
+   */
+  readonly kernels?: boolean;
 }
 
 /**
@@ -290,8 +295,8 @@ export interface RunOptions {
 export function runSimulation(config: RunConfigInput | RunConfig, options: RunOptions = {}): RunResult {
   const start = performance.now();
   const c = resolveRunConfig(config);
-  // In the kernels' memory, so that Adam runs as WebAssembly on the arrays in place (src/wasm.ts).
-  const s = createRunState(c, undefined, { ...options, place: 'kernels' });
+  // In the kernels' memory, so that the WebAssembly kernels work on the arrays in place (src/wasm.ts).
+  const s = createRunState(c, undefined, { ...options, place: options.kernels === false ? 'heap' : 'kernels' });
   const S = c.steps;
   const E = c.evalEvery;
   const nPoints = 1 + Math.floor(S / E) + (S % E === 0 ? 0 : 1);

@@ -71,6 +71,9 @@ function load(): Kernels | null {
 /** The kernels of this thread, or null where WebAssembly is unavailable. */
 export const kernels: Kernels | null = load();
 
+/** Whether this thread runs the WebAssembly kernels (false: WebAssembly or its SIMD is unavailable here). */
+export const wasmKernelsLoaded = kernels !== null;
+
 const PAGE = 65536;
 /** Regions handed out so far end here; below it, freed regions wait by size for reuse. */
 let top = HEAP_BASE;
