@@ -89,6 +89,7 @@ for (let i = 0; i < 100; i++) for (const [, c] of configs) runSimulation(c);
 for (let i = 0; i < 100; i++) for (const [, c] of configs) runSimulation(c, { kernels: false });
 for (let i = 0; i < 5; i++) runSimulation(configs[0]![1], { cache: false });
 
+const ratios: string[] = [];
 const rows: string[][] = [['config', 'task', 'wall median ms', 'wall p90 ms', 'CPU median ms', 'runs/s/core (wall)']];
 for (const [name, c] of configs) {
   const cached = time(RUNS, () => runSimulation(c));
@@ -106,9 +107,11 @@ for (const [name, c] of configs) {
     const m = median(xs);
     rows.push([name, kind, m.toFixed(3), quantile(xs, 0.9).toFixed(3), median(cpu).toFixed(3), (1000 / m).toFixed(0)]);
   }
+  ratios.push(`${name}: ${(median(cached) / median(jsOnly)).toFixed(3)}`);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  '));
+console.log(`cached wall median with the kernels / JS only: ${ratios.join('; ')}`);
 
 // Where cold time goes: the task build alone, and config parsing.
 const spec = { seed: 0, vocab: 8, length: 6, weights: { local: 1, coherence: 1, global: 1 } };
