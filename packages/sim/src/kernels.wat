@@ -257,6 +257,33 @@
     (call $softmax (local.get $la) (local.get $pa) (local.get $lpa) (local.get $V))
     (call $softmax (local.get $lb) (local.get $pb) (local.get $lpb) (local.get $V)))
 
+  ;; methods.ts isMasked, and what the updates then do: rollout i (entries from it = i·T) has no better peer (d < 0)
+  ;; and no own evidence at any position; its advantages are set to 0. Returns 1 when masked.
+  (func $maskRollout (param $d i32) (param $own i32) (param $adv i32) (param $it i32) (param $T i32) (result i32)
+    (local $t i32)
+    (if (i32.ge_s (local.get $d) (i32.const 0)) (then (return (i32.const 0))))
+    (block $mDone (loop $mLoop
+      (br_if $mDone (i32.ge_s (local.get $t) (local.get $T)))
+      (if (f64.ne (f64.load (i32.add (local.get $own) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 3)))) (f64.const 0))
+        (then (return (i32.const 0))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $mLoop)))
+    (local.set $t (i32.const 0))
+    (block $zDone (loop $zLoop
+      (br_if $zDone (i32.ge_s (local.get $t) (local.get $T)))
+      (f64.store (i32.add (local.get $adv) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 3))) (f64.const 0))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $zLoop)))
+    (i32.const 1))
+
+  ;; policy.ts ensureRow on the teacher's tables: row r (entries from byte offset off) made current.
+  (func $ensureRow (param $logits i32) (param $probs i32) (param $logProbs i32) (param $stamp i32) (param $version i32)
+        (param $r i32) (param $off i32) (param $V i32)
+    (if (i32.ne (i32.load (i32.add (local.get $stamp) (i32.shl (local.get $r) (i32.const 2)))) (local.get $version)) (then
+      (call $softmax (i32.add (local.get $logits) (local.get $off)) (i32.add (local.get $probs) (local.get $off))
+                     (i32.add (local.get $logProbs) (local.get $off)) (local.get $V))
+      (i32.store (i32.add (local.get $stamp) (i32.shl (local.get $r) (i32.const 2))) (local.get $version)))))
+
   ;; methods.ts generalLogZ: the max-shifted log-sum-exp of the teacher row at tlp with token a shifted by sa and b by sb.
   (func $generalLogZ (param $tlp i32) (param $V i32) (param $a i32) (param $sa f64) (param $b i32) (param $sb f64) (result f64)
     (local $v i32) (local $x f64) (local $mx f64) (local $sum f64)
@@ -291,7 +318,7 @@
     (result f64)
     (local $i i32) (local $t i32) (local $u i32) (local $v i32) (local $d i32) (local $p i32) (local $y i32) (local $r i32)
     (local $off i32) (local $a i32) (local $b i32) (local $demoOnly i32) (local $nTouched i32) (local $it i32) (local $k i32)
-    (local $masked i32) (local $klCount i32) (local $V8 i32) (local $end2 i32)
+    (local $klCount i32) (local $V8 i32) (local $end2 i32)
     (local $scale f64) (local $klSum f64) (local $demoShift f64) (local $eDemo f64) (local $dr f64) (local $mass f64)
     (local $sa f64) (local $sb f64) (local $ta f64) (local $tb f64) (local $rest f64) (local $M f64) (local $ea f64)
     (local $eb f64) (local $z f64) (local $logZ f64) (local $pa f64) (local $pb f64) (local $c f64) (local $n f64) (local $cr f64)
@@ -304,23 +331,7 @@
       (br_if $iDone (i32.ge_s (local.get $i) (local.get $G)))
       (local.set $d (i32.load (i32.add (local.get $peer) (i32.shl (local.get $i) (i32.const 2)))))
       (local.set $it (i32.mul (local.get $i) (local.get $T)))
-      ;; isMasked: no better peer and no own evidence at any position.
-      (local.set $masked (i32.lt_s (local.get $d) (i32.const 0)))
-      (if (local.get $masked) (then
-        (local.set $t (i32.const 0))
-        (block $mDone (loop $mLoop
-          (br_if $mDone (i32.ge_s (local.get $t) (local.get $T)))
-          (if (f64.ne (f64.load (i32.add (local.get $own) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 3)))) (f64.const 0))
-            (then (local.set $masked (i32.const 0)) (br $mDone)))
-          (local.set $t (i32.add (local.get $t) (i32.const 1)))
-          (br $mLoop)))))
-      (if (local.get $masked) (then
-        (local.set $t (i32.const 0))
-        (block $zDone (loop $zLoop
-          (br_if $zDone (i32.ge_s (local.get $t) (local.get $T)))
-          (f64.store (i32.add (local.get $adv) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 3))) (f64.const 0))
-          (local.set $t (i32.add (local.get $t) (i32.const 1)))
-          (br $zLoop)))
+      (if (call $maskRollout (local.get $d) (local.get $own) (local.get $adv) (local.get $it) (local.get $T)) (then
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $iLoop)))
       (local.set $demoShift (f64.mul (local.get $kappa) (f64.load (i32.add (local.get $rho) (i32.shl (local.get $i) (i32.const 3))))))
@@ -332,11 +343,8 @@
         (local.set $y (i32.load (i32.add (local.get $seqs) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 2)))))
         (local.set $r (i32.add (i32.mul (local.get $t) (i32.add (local.get $V) (i32.const 1))) (local.get $p)))
         (local.set $off (i32.mul (local.get $r) (local.get $V8)))
-        ;; ensureRow(teacher, V, r)
-        (if (i32.ne (i32.load (i32.add (local.get $tStamp) (i32.shl (local.get $r) (i32.const 2)))) (local.get $tVersion)) (then
-          (call $softmax (i32.add (local.get $tLogits) (local.get $off)) (i32.add (local.get $tp) (local.get $off))
-                         (i32.add (local.get $tlp) (local.get $off)) (local.get $V))
-          (i32.store (i32.add (local.get $tStamp) (i32.shl (local.get $r) (i32.const 2))) (local.get $tVersion))))
+        (call $ensureRow (local.get $tLogits) (local.get $tp) (local.get $tlp) (local.get $tStamp) (local.get $tVersion)
+                         (local.get $r) (local.get $off) (local.get $V))
         (if (f64.eq (f64.load (i32.add (local.get $rowN) (i32.shl (local.get $r) (i32.const 3)))) (f64.const 0)) (then
           (local.set $dr (f64.const 0))
           (local.set $mass (f64.const 0))
@@ -482,6 +490,191 @@
       (f64.store (i32.add (local.get $rowN) (i32.shl (local.get $r) (i32.const 3))) (f64.const 0))
       (local.set $k (i32.add (local.get $k) (i32.const 1)))
       (br $kLoop)))
+    (if (result f64) (i32.gt_s (local.get $klCount) (i32.const 0))
+      (then (f64.div (local.get $klSum) (f64.convert_i32_s (local.get $klCount))))
+      (else (f64.const nan))))
+
+  ;; methods.ts generalShiftedSoftmax: q and log q of the teacher row at tlp with a shifted by sa and b by sb, max-shifted.
+  (func $generalShiftedSoftmax (param $tlp i32) (param $V i32) (param $a i32) (param $sa f64) (param $b i32) (param $sb f64)
+        (param $q i32) (param $logQ i32)
+    (local $v i32) (local $x f64) (local $mx f64) (local $sum f64) (local $lse f64) (local $at i32)
+    (local.set $mx (f64.const -inf))
+    (loop $l1
+      (local.set $x (f64.add (f64.add (f64.load (i32.add (local.get $tlp) (i32.shl (local.get $v) (i32.const 3))))
+                                      (select (local.get $sa) (f64.const 0) (i32.eq (local.get $v) (local.get $a))))
+                             (select (local.get $sb) (f64.const 0) (i32.eq (local.get $v) (local.get $b)))))
+      (f64.store (i32.add (local.get $logQ) (i32.shl (local.get $v) (i32.const 3))) (local.get $x))
+      (local.set $mx (select (local.get $x) (local.get $mx) (f64.gt (local.get $x) (local.get $mx))))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $l1 (i32.lt_s (local.get $v) (local.get $V))))
+    (local.set $v (i32.const 0))
+    (loop $l2
+      (local.set $sum (f64.add (local.get $sum)
+        (call $exp (f64.sub (f64.load (i32.add (local.get $logQ) (i32.shl (local.get $v) (i32.const 3)))) (local.get $mx)))))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $l2 (i32.lt_s (local.get $v) (local.get $V))))
+    (local.set $lse (f64.add (local.get $mx) (call $log (local.get $sum))))
+    (local.set $v (i32.const 0))
+    (loop $l3
+      (local.set $at (i32.add (local.get $logQ) (i32.shl (local.get $v) (i32.const 3))))
+      (local.set $x (f64.sub (f64.load (local.get $at)) (local.get $lse)))
+      (f64.store (local.get $at) (local.get $x))
+      (f64.store (i32.add (local.get $q) (i32.shl (local.get $v) (i32.const 3))) (call $exp (local.get $x)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $l3 (i32.lt_s (local.get $v) (local.get $V)))))
+
+  ;; methods.ts shiftedSoftmax (with needQ): q = softmax(θ'_row + shift) and log q into q and logQ, the shift being
+  ;; sa on token a and sb on token b (−1: none; a = b adds up); tp, tlp point at the teacher row.
+  (func $shiftedSoftmax (param $tp i32) (param $tlp i32) (param $V i32) (param $a i32) (param $b i32) (param $sa f64) (param $sb f64)
+        (param $q i32) (param $logQ i32)
+    (local $v i32) (local $rest f64) (local $M f64) (local $scaleRest f64) (local $ea f64) (local $eb f64) (local $z f64)
+    (local $logZ f64) (local $invZ f64) (local $at i32)
+    (if (i32.and (i32.ge_s (local.get $a) (i32.const 0)) (i32.eq (local.get $a) (local.get $b))) (then
+      (local.set $sa (f64.add (local.get $sa) (local.get $sb)))
+      (local.set $b (i32.const -1))))
+    (if (i32.lt_s (local.get $a) (i32.const 0)) (then
+      (local.set $a (local.get $b))
+      (local.set $sa (local.get $sb))
+      (local.set $b (i32.const -1))))
+    (loop $rl
+      (if (i32.and (i32.ne (local.get $v) (local.get $a)) (i32.ne (local.get $v) (local.get $b)))
+        (then (local.set $rest (f64.add (local.get $rest) (f64.load (i32.add (local.get $tp) (i32.shl (local.get $v) (i32.const 3))))))))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $rl (i32.lt_s (local.get $v) (local.get $V))))
+    (if (i32.and (i32.ge_s (local.get $a) (i32.const 0)) (f64.gt (local.get $sa) (f64.const 700))) (then (local.set $M (local.get $sa))))
+    (if (i32.and (i32.ge_s (local.get $b) (i32.const 0))
+                 (i32.and (f64.gt (local.get $sb) (f64.const 700)) (f64.gt (local.get $sb) (local.get $M))))
+      (then (local.set $M (local.get $sb))))
+    (local.set $scaleRest (if (result f64) (f64.gt (local.get $M) (f64.const 0))
+      (then (call $exp (f64.neg (local.get $M)))) (else (f64.const 1))))
+    (local.set $ea (if (result f64) (i32.ge_s (local.get $a) (i32.const 0))
+      (then (call $exp (f64.sub (f64.add (f64.load (i32.add (local.get $tlp) (i32.shl (local.get $a) (i32.const 3)))) (local.get $sa))
+                                (local.get $M))))
+      (else (f64.const 0))))
+    (local.set $eb (if (result f64) (i32.ge_s (local.get $b) (i32.const 0))
+      (then (call $exp (f64.sub (f64.add (f64.load (i32.add (local.get $tlp) (i32.shl (local.get $b) (i32.const 3)))) (local.get $sb))
+                                (local.get $M))))
+      (else (f64.const 0))))
+    (local.set $z (f64.add (f64.add (f64.mul (local.get $rest) (local.get $scaleRest)) (local.get $ea)) (local.get $eb)))
+    (if (i32.eqz (f64.gt (local.get $z) (f64.const 0))) (then
+      (call $generalShiftedSoftmax (local.get $tlp) (local.get $V) (local.get $a) (local.get $sa) (local.get $b) (local.get $sb)
+                                   (local.get $q) (local.get $logQ))
+      (return)))
+    (local.set $logZ (f64.add (local.get $M) (call $log (local.get $z))))
+    (local.set $invZ (f64.div (local.get $scaleRest) (local.get $z)))
+    (local.set $v (i32.const 0))
+    (loop $ll
+      (f64.store (i32.add (local.get $logQ) (i32.shl (local.get $v) (i32.const 3)))
+        (f64.sub (f64.load (i32.add (local.get $tlp) (i32.shl (local.get $v) (i32.const 3)))) (local.get $logZ)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $ll (i32.lt_s (local.get $v) (local.get $V))))
+    (if (i32.ge_s (local.get $a) (i32.const 0)) (then
+      (local.set $at (i32.add (local.get $logQ) (i32.shl (local.get $a) (i32.const 3))))
+      (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $sa)))))
+    (if (i32.ge_s (local.get $b) (i32.const 0)) (then
+      (local.set $at (i32.add (local.get $logQ) (i32.shl (local.get $b) (i32.const 3))))
+      (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $sb)))))
+    (local.set $v (i32.const 0))
+    (loop $ql
+      (f64.store (i32.add (local.get $q) (i32.shl (local.get $v) (i32.const 3)))
+        (f64.mul (f64.load (i32.add (local.get $tp) (i32.shl (local.get $v) (i32.const 3)))) (local.get $invZ)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br_if $ql (i32.lt_s (local.get $v) (local.get $V))))
+    (if (i32.ge_s (local.get $a) (i32.const 0)) (then
+      (f64.store (i32.add (local.get $q) (i32.shl (local.get $a) (i32.const 3))) (f64.div (local.get $ea) (local.get $z)))))
+    (if (i32.ge_s (local.get $b) (i32.const 0)) (then
+      (f64.store (i32.add (local.get $q) (i32.shl (local.get $b) (i32.const 3))) (f64.div (local.get $eb) (local.get $z))))))
+
+  ;; methods.ts sdpoGradient after its preamble, for JSD ($jsd = 1, with β) and forward KL ($jsd = 0): per unmasked
+  ;; (i, t) the shifted teacher q, the gradient, D̄'s KL and the advantage. q, logQ and ell are V-entry scratch rows,
+  ;; shifts a pair.
+  ;; Returns D̄ (NaN when every rollout is masked).
+  (func (export "divergenceRows")
+    (param $seqs i32) (param $peer i32) (param $rho i32) (param $own i32) (param $pi i32) (param $lp i32)
+    (param $tLogits i32) (param $tp i32) (param $tlp i32) (param $tStamp i32) (param $tVersion i32)
+    (param $q i32) (param $logQ i32) (param $ell i32) (param $shifts i32) (param $grad i32) (param $adv i32)
+    (param $G i32) (param $T i32) (param $V i32) (param $kappa f64) (param $beta f64) (param $jsd i32)
+    (result f64)
+    (local $i i32) (local $t i32) (local $u i32) (local $d i32) (local $p i32) (local $y i32) (local $r i32) (local $off i32)
+    (local $it i32) (local $klCount i32) (local $V8 i32) (local $at i32)
+    (local $scale f64) (local $klSum f64) (local $demoShift f64) (local $kl f64) (local $jm f64) (local $pu f64) (local $lpu f64)
+    (local $l f64) (local $cj f64)
+    (local.set $scale (f64.div (f64.const 1) (f64.convert_i32_s (local.get $G))))
+    (local.set $V8 (i32.shl (local.get $V) (i32.const 3)))
+    (block $iDone (loop $iLoop
+      (br_if $iDone (i32.ge_s (local.get $i) (local.get $G)))
+      (local.set $d (i32.load (i32.add (local.get $peer) (i32.shl (local.get $i) (i32.const 2)))))
+      (local.set $it (i32.mul (local.get $i) (local.get $T)))
+      (if (call $maskRollout (local.get $d) (local.get $own) (local.get $adv) (local.get $it) (local.get $T)) (then
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iLoop)))
+      (local.set $demoShift (f64.mul (local.get $kappa) (f64.load (i32.add (local.get $rho) (i32.shl (local.get $i) (i32.const 3))))))
+      (local.set $p (local.get $V))
+      (local.set $t (i32.const 0))
+      (block $tDone (loop $tLoop
+        (br_if $tDone (i32.ge_s (local.get $t) (local.get $T)))
+        (local.set $y (i32.load (i32.add (local.get $seqs) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 2)))))
+        (local.set $r (i32.add (i32.mul (local.get $t) (i32.add (local.get $V) (i32.const 1))) (local.get $p)))
+        (local.set $off (i32.mul (local.get $r) (local.get $V8)))
+        (call $ensureRow (local.get $tLogits) (local.get $tp) (local.get $tlp) (local.get $tStamp) (local.get $tVersion)
+                         (local.get $r) (local.get $off) (local.get $V))
+        ;; The two shifts go through the scratch pair as in JavaScript, so the state ends the same.
+        (f64.store (local.get $shifts) (local.get $demoShift))
+        (f64.store offset=8 (local.get $shifts)
+          (f64.mul (local.get $kappa) (f64.load (i32.add (local.get $own) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 3))))))
+        (call $shiftedSoftmax (i32.add (local.get $tp) (local.get $off)) (i32.add (local.get $tlp) (local.get $off)) (local.get $V)
+          (if (result i32) (i32.ge_s (local.get $d) (i32.const 0))
+            (then (i32.load (i32.add (local.get $seqs) (i32.shl (i32.add (i32.mul (local.get $d) (local.get $T)) (local.get $t)) (i32.const 2)))))
+            (else (i32.const -1)))
+          (local.get $y) (f64.load (local.get $shifts)) (f64.load offset=8 (local.get $shifts))
+          (local.get $q) (local.get $logQ))
+        (local.set $kl (f64.const 0))
+        (if (local.get $jsd)
+          (then
+            (local.set $jm (f64.const 0))
+            (local.set $u (i32.const 0))
+            (loop $ju
+              (local.set $pu (f64.load (i32.add (local.get $pi) (i32.add (local.get $off) (local.get $u)))))
+              (local.set $lpu (f64.load (i32.add (local.get $lp) (i32.add (local.get $off) (local.get $u)))))
+              (local.set $kl (f64.add (local.get $kl) (f64.mul (local.get $pu) (f64.sub (local.get $lpu) (f64.load (i32.add (local.get $logQ) (local.get $u)))))))
+              (local.set $l (if (result f64) (f64.gt (local.get $pu) (f64.const 0))
+                (then (f64.sub (local.get $lpu) (call $log (f64.add (f64.mul (f64.sub (f64.const 1) (local.get $beta)) (local.get $pu))
+                                                                  (f64.mul (local.get $beta) (f64.load (i32.add (local.get $q) (local.get $u))))))))
+                (else (f64.const 0))))
+              (f64.store (i32.add (local.get $ell) (local.get $u)) (local.get $l))
+              (local.set $jm (f64.add (local.get $jm) (f64.mul (local.get $pu) (local.get $l))))
+              (local.set $u (i32.add (local.get $u) (i32.const 8)))
+              (br_if $ju (i32.lt_u (local.get $u) (local.get $V8))))
+            (local.set $cj (f64.mul (local.get $scale) (f64.sub (f64.const 1) (local.get $beta))))
+            (local.set $u (i32.const 0))
+            (loop $gu
+              (local.set $at (i32.add (local.get $grad) (i32.add (local.get $off) (local.get $u))))
+              (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                (f64.mul (f64.mul (local.get $cj) (f64.load (i32.add (local.get $pi) (i32.add (local.get $off) (local.get $u)))))
+                         (f64.sub (f64.load (i32.add (local.get $ell) (local.get $u))) (local.get $jm)))))
+              (local.set $u (i32.add (local.get $u) (i32.const 8)))
+              (br_if $gu (i32.lt_u (local.get $u) (local.get $V8)))))
+          (else
+            (local.set $u (i32.const 0))
+            (loop $fu
+              (local.set $pu (f64.load (i32.add (local.get $pi) (i32.add (local.get $off) (local.get $u)))))
+              (local.set $kl (f64.add (local.get $kl) (f64.mul (local.get $pu)
+                (f64.sub (f64.load (i32.add (local.get $lp) (i32.add (local.get $off) (local.get $u)))) (f64.load (i32.add (local.get $logQ) (local.get $u)))))))
+              (local.set $at (i32.add (local.get $grad) (i32.add (local.get $off) (local.get $u))))
+              (f64.store (local.get $at) (f64.add (f64.load (local.get $at))
+                (f64.mul (local.get $scale) (f64.sub (local.get $pu) (f64.load (i32.add (local.get $q) (local.get $u)))))))
+              (local.set $u (i32.add (local.get $u) (i32.const 8)))
+              (br_if $fu (i32.lt_u (local.get $u) (local.get $V8))))))
+        (local.set $klSum (f64.add (local.get $klSum) (local.get $kl)))
+        (local.set $klCount (i32.add (local.get $klCount) (i32.const 1)))
+        (f64.store (i32.add (local.get $adv) (i32.shl (i32.add (local.get $it) (local.get $t)) (i32.const 3)))
+          (f64.sub (f64.load (i32.add (local.get $logQ) (i32.shl (local.get $y) (i32.const 3))))
+                   (f64.load (i32.add (local.get $lp) (i32.add (local.get $off) (i32.shl (local.get $y) (i32.const 3)))))))
+        (local.set $p (local.get $y))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tLoop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iLoop)))
     (if (result f64) (i32.gt_s (local.get $klCount) (i32.const 0))
       (then (f64.div (local.get $klSum) (f64.convert_i32_s (local.get $klCount))))
       (else (f64.const nan))))

@@ -353,6 +353,17 @@ export function sdpoGradient(
   const tlp = teacher.logProbs;
   const scale = 1 / G;
   if (divergence === 'reverse-kl') return reverseKlRows(batch, student, teacher, kappa, scratch, grad, adv);
+  const buf = kernelBuffer;
+  if (buf !== null && teacher.kLogits >= 0 && teacher.stamp.buffer === buf && seqs.buffer === buf && peer.buffer === buf
+    && rho.buffer === buf && own.buffer === buf && pi.buffer === buf && lp.buffer === buf && q.buffer === buf
+    && logQ.buffer === buf && ell.buffer === buf && shifts.buffer === buf && grad.buffer === buf && adv.buffer === buf) {
+    // The loop below in WebAssembly (kernels.wat, `divergenceRows`), bit for bit.
+    return kernels!.divergenceRows(
+      seqs.byteOffset, peer.byteOffset, rho.byteOffset, own.byteOffset, pi.byteOffset, lp.byteOffset, teacher.kLogits,
+      teacher.kProbs, teacher.kLogProbs, teacher.stamp.byteOffset, teacher.version, q.byteOffset, logQ.byteOffset,
+      ell.byteOffset, shifts.byteOffset, grad.byteOffset, adv.byteOffset, G, T, V, kappa, beta, divergence === 'jsd' ? 1 : 0,
+    );
+  }
   let klSum = 0;
   let klCount = 0;
   for (let i = 0; i < G; i++) {

@@ -693,30 +693,36 @@ test('runSimulation gives the same result in the kernels\' memory, with kernels:
   }
 });
 
-test('the reverse-KL kernel equals the JavaScript update where the teacher is near one-hot and κ is huge (normalizers that underflow)', (t) => {
-  // A teacher row with all its mass on one token (the others 3,000 below) and κ = 10⁶: the shifted normalizer
-  // takes the max shift M > 700 and, when every term underflows, generalLogZ. No run reaches such a teacher in
-  // a test's time (Adam moves a logit by about lr per step), so the teacher's logits are set by hand.
-  const seen = new Mismatches();
-  const c = resolveRunConfig({ seed: 12, method: 'sdpo', feedback: 'critique', noise: 0.2, kappa: 1e6 });
-  const ks = createRunState(c, undefined, { place: 'kernels' });
-  const hs = createRunState(c, undefined, { place: 'heap' });
-  try {
-    t.true(inKernels(ks.teacher) && inKernels(ks.sdpoScratch.rowN) && !inKernels(hs.teacher));
-    for (let step = 0; step < 8; step++) {
-      for (const s of [ks, hs]) {
-        sampleBatch(s);
-        for (let i = 0; i < s.teacher.length; i++) s.teacher[i] = i % c.vocab === step % c.vocab ? 0 : -3000;
-        s.teacherTables.version++;
-        computeUpdate(s);
+for (const [divergence, extra] of [['reverse-kl', {}], ['jsd', { jsdBeta: 0.3, group: 6 }], ['forward-kl', { group: 5 }]] as const) {
+  test(`the ${divergence} kernel equals the JavaScript update where the teacher is near one-hot and κ is huge (normalizers that underflow)`, (t) => {
+    // A teacher row with all its mass on one token (the others 3,000 below) and κ = 10⁶: the shifted normalizer
+    // takes the max shift M > 700 and, when every term underflows, the max-shifted fallback (generalLogZ,
+    // generalShiftedSoftmax). No run reaches such a teacher in a test's time (Adam moves a logit by about lr per
+    // step), so the teacher's logits are set by hand. κ = 900 then takes M > 700 with terms that do not underflow.
+    const seen = new Mismatches();
+    for (const kappa of [1e6, 900]) {
+      const c = resolveRunConfig({ seed: 12, method: 'sdpo', feedback: 'critique', noise: 0.2, kappa, divergence, ...extra });
+      const ks = createRunState(c, undefined, { place: 'kernels' });
+      const hs = createRunState(c, undefined, { place: 'heap' });
+      try {
+        t.true(inKernels(ks.teacher) && inKernels(ks.sdpoScratch.q) && !inKernels(hs.teacher));
+        for (let step = 0; step < 8; step++) {
+          for (const s of [ks, hs]) {
+            sampleBatch(s);
+            for (let i = 0; i < s.teacher.length; i++) s.teacher[i] = i % c.vocab === step % c.vocab ? 0 : kappa > 1e3 ? -3000 : -2 * (i % 3);
+            s.teacherTables.version++;
+            computeUpdate(s);
+          }
+          seen.arrays(`κ ${kappa} step ${step} gradient`, ks.grad, hs.grad);
+          seen.arrays(`κ ${kappa} step ${step} advantages`, ks.adv, hs.adv);
+          seen.arrays(`κ ${kappa} step ${step} q`, ks.sdpoScratch.q, hs.sdpoScratch.q);
+          seen.values(`κ ${kappa} step ${step} D̄`, ks.lastKl, hs.lastKl);
+          t.true(Number.isFinite(hs.lastKl), `κ ${kappa} step ${step}: D̄ is finite`);
+        }
+      } finally {
+        ks.arena.release();
       }
-      seen.arrays(`step ${step} gradient`, ks.grad, hs.grad);
-      seen.arrays(`step ${step} advantages`, ks.adv, hs.adv);
-      seen.values(`step ${step} D̄`, ks.lastKl, hs.lastKl);
-      t.true(Number.isFinite(hs.lastKl), `step ${step}: D̄ is finite`);
     }
-  } finally {
-    ks.arena.release();
-  }
-  t.deepEqual(seen.list, []);
-});
+    t.deepEqual(seen.list, []);
+  });
+}
