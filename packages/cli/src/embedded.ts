@@ -274,14 +274,23 @@ export function rewardMatrix(results: readonly RunResult[]): { header: string[];
 
 /** Turns a gRPC client error into a CliError: the coordinator's message; exit 2 for bad input (a refused token is one), 3 when it cannot be reached, 1 otherwise. */
 export function clientError(err: unknown, address: string): never {
-  const e = err as { code?: number; details?: string; message?: string };
+  const e = err as { code?: number; details?: string; message?: string; metadata?: { get(key: string): unknown[] } };
   if (typeof e.code !== 'number') throw err;
+  // The coordinator could not write its store (a full disk, an I/O error, a store gone or made read-only under it):
+  // nothing of this command was stored, and the same command succeeds once the store can be written again.
+  const sdpoCode = String(e.metadata?.get('sdpo-code')[0] ?? '');
+  if (STORE_WRITE_CODES.test(sdpoCode)) {
+    throw new CliError(`the coordinator at ${address} could not write its store (${e.details ?? sdpoCode}); nothing of this command was stored: free space or fix the store, then run it again`, EXIT.unreachable);
+  }
   // 3 INVALID_ARGUMENT, 4 DEADLINE_EXCEEDED, 5 NOT_FOUND, 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, 14 UNAVAILABLE, 16 UNAUTHENTICATED
   if (e.code === 4) throw new CliError(`the coordinator at ${address} did not answer in time (${e.details ?? 'deadline exceeded'})`, EXIT.unreachable);
   if (e.code === 14) throw new CliError(`cannot reach a coordinator at ${address} (${e.details ?? 'unavailable'}); start one with \`sdpo coordinator\` or pass --coordinator HOST:PORT`, EXIT.unreachable);
   if (e.code === 16) throw new CliError(`coordinator at ${address} refused the token (${e.details}); pass --token-file or set SDPO_TOKEN`, EXIT.badInput);
   throw new CliError(e.details ?? e.message ?? String(err), [3, 5, 6, 9].includes(e.code) ? 2 : 1);
 }
+
+/** SQLite's result codes (better-sqlite3's `code`) and ours that mean the store cannot be written now. */
+const STORE_WRITE_CODES = /^(SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM)(_\w+)?|STORE_GONE)$/;
 
 /** A SweepInfo (wire) as the SweepProgress shape the progress reporter takes. */
 export function infoToProgress(i: SweepInfo__Output): SweepProgress {
