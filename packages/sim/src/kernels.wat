@@ -585,7 +585,7 @@
     (if (i32.ge_s (local.get $b) (i32.const 0)) (then
       (f64.store (i32.add (local.get $q) (i32.shl (local.get $b) (i32.const 3))) (f64.div (local.get $eb) (local.get $z))))))
 
-  ;; methods.ts sdpoGradient after its preamble, for JSD ($jsd = 1, with β) and forward KL ($jsd = 0): per unmasked
+  ;; methods.ts shiftedRows (sdpoGradient for JSD, $jsd = 1 with β, and forward KL, $jsd = 0): per unmasked
   ;; (i, t) the shifted teacher q, the gradient, D̄'s KL and the advantage. q, logQ and ell are V-entry scratch rows,
   ;; shifts a pair.
   ;; Returns D̄ (NaN when every rollout is masked).

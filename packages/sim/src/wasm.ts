@@ -38,7 +38,7 @@ export interface Kernels {
     touched: number, eDemo: number, pi: number, lp: number, tLogits: number, tp: number, tlp: number, tStamp: number,
     tVersion: number, grad: number, adv: number, G: number, T: number, V: number, kappa: number,
   ) => number;
-  /** methods.ts `sdpoGradient`'s loop for JSD (`jsd` 1) and forward KL (0); pointers as for `reverseKl`. */
+  /** methods.ts `shiftedRows`: sdpoGradient for JSD (`jsd` 1) and forward KL (0); pointers as for `reverseKl`. */
   readonly divergenceRows: (
     seqs: number, peer: number, rho: number, own: number, pi: number, lp: number, tLogits: number, tp: number, tlp: number,
     tStamp: number, tVersion: number, q: number, logQ: number, ell: number, shifts: number, grad: number, adv: number, G: number, T: number,
