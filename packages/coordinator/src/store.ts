@@ -416,8 +416,6 @@ export class Store {
     return this.db.prepare('SELECT count(*) FROM events WHERE sweep_id = ? AND kind = ?').pluck().get(s.id, kind) as number;
   }
 
-  /** Closes the store (its last checkpoint runs here); the checkpointer thread is told to stop first. */
-
   /**
    * Why the file at this writer's path is no longer the one it has open (deleted, or replaced by
    * another file), else undefined. SQLite goes on writing an unlinked file without an error: every
@@ -435,6 +433,7 @@ export class Store {
     return st.dev === this.file.dev && st.ino === this.file.ino ? undefined : `the store ${this.path} was replaced by another file while this process had it open`;
   }
 
+  /** Closes the store (its last checkpoint runs here); the checkpointer thread is told to stop first. */
   close(): void {
     this.checkpointer?.postMessage('stop');
     this.checkpointer = undefined;

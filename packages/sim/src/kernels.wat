@@ -252,11 +252,6 @@
       (f64.store (i32.add (local.get $lp) (local.get $u))
         (f64.sub (f64.sub (f64.load (i32.add (local.get $l) (local.get $u))) (local.get $mx)) (local.get $lse))))))
 
-  ;; policy.ts refreshRowPair: two rows' softmaxes.
-  (func (export "softmax2") (param $la i32) (param $pa i32) (param $lpa i32) (param $lb i32) (param $pb i32) (param $lpb i32) (param $V i32)
-    (call $softmax (local.get $la) (local.get $pa) (local.get $lpa) (local.get $V))
-    (call $softmax (local.get $lb) (local.get $pb) (local.get $lpb) (local.get $V)))
-
   ;; methods.ts isMasked, and what the updates then do: rollout i (entries from it = i·T) has no better peer (d < 0)
   ;; and no own evidence at any position; its advantages are set to 0. Returns 1 when masked.
   (func $maskRollout (param $d i32) (param $own i32) (param $adv i32) (param $it i32) (param $T i32) (result i32)

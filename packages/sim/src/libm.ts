@@ -103,12 +103,6 @@ export function boxMuller(buf: Float64Array, from: number, end: number): void {
   for (let k = from; k < end; k += 2) {
     const r = Math.sqrt(-2 * Math.log(1 - buf[k]!));
     const a = 2 * Math.PI * buf[k + 1]!;
-    // Below 2^−27 fdlibm returns sin a = a and cos a = 1; Math gives those bits itself (and those of any a ∉ [0, 2π)).
-    if (!(a >= 7.450580596923828e-9 && a < 6.283185307179586)) {
-      buf[k] = r * Math.cos(a);
-      buf[k + 1] = r * Math.sin(a);
-      continue;
-    }
     // The data decide the quadrant and the kernels' cases at random, so they are selected by arithmetic (exact
     // multiplications by 0 and 1), not by branches the processor would mispredict. a − n·π/2 with
     // π/2 = pio2_1 + pio2_1t (33 + 53 bits); n = 0 (no reduction: y0 = a, y1 = 0 exactly) up to the high word 0x3FE921FB.
@@ -117,7 +111,9 @@ export function boxMuller(buf: Float64Array, from: number, end: number): void {
     const w = n * 6.077100506506192e-11;
     const y0 = rr - w;
     const y1 = rr - y0 - w;
-    if (y0 < 4e-6 && y0 > -4e-6) {
+    // Below 2^−27 fdlibm returns sin a = a and cos a = 1; Math gives those bits itself (and those of any a ∉ [0, 2π),
+    // for which the reduction above means nothing), as it does near multiples of π/2.
+    if (!(a >= 7.450580596923828e-9 && a < 6.283185307179586) || (y0 < 4e-6 && y0 > -4e-6)) {
       buf[k] = r * Math.cos(a);
       buf[k + 1] = r * Math.sin(a);
       continue;

@@ -1,7 +1,6 @@
 import { Arena } from './arena.js';
 import { kernelBuffer, kernels } from './wasm.js';
 import { softmaxRow } from './divergence.js';
-import { exp } from './libm.js';
 import type { Rng } from './prng.js';
 import type { Task } from './task.js';
 
@@ -76,20 +75,8 @@ export function ensureRow(tab: SoftmaxTables, V: number, r: number): void {
 
 /** Makes every reachable row current (before exact metrics). */
 export function ensureReachable(tab: SoftmaxTables, V: number, T: number): void {
-  // Stale rows two at a time ({@link refreshRowPair}); row V is t = 0, p = BOS.
-  let pending = tab.stamp[V] !== tab.version ? V : -1;
-  for (let t = 1; t < T; t++) {
-    for (let p = 0; p < V; p++) {
-      const r = t * (V + 1) + p;
-      if (tab.stamp[r] === tab.version) continue;
-      if (pending < 0) pending = r;
-      else {
-        refreshRowPair(tab, pending, tab, r, V);
-        pending = -1;
-      }
-    }
-  }
-  if (pending >= 0) ensureRow(tab, V, pending);
+  ensureRow(tab, V, V); // t = 0, p = BOS
+  for (let t = 1; t < T; t++) for (let p = 0; p < V; p++) ensureRow(tab, V, t * (V + 1) + p);
 }
 
 /**
@@ -97,7 +84,7 @@ export function ensureReachable(tab: SoftmaxTables, V: number, T: number): void 
  * rollout-major then position, inverse CDF over v = 0..V−1 (the last token
  * takes any rounding remainder). `uniforms` is scratch of length ≥ G·T.
  * Given `also` (the EMA teacher's tables, same shape), every row the sampling visits is
- * made current in `also` as well, together with the student's row when both are stale.
+ * made current in `also` as well.
  */
 export function sampleSequences(
   rng: Rng, tab: SoftmaxTables, V: number, T: number, G: number, seqs: Int32Array, uniforms: Float64Array, also?: SoftmaxTables,
@@ -109,8 +96,8 @@ export function sampleSequences(
     for (let t = 0; t < T; t++) {
       const r = t * (V + 1) + p;
       const off = r * V;
-      if (also === undefined) ensureRow(tab, V, r);
-      else if (tab.stamp[r] !== tab.version || also.stamp[r] !== also.version) refreshRowPair(tab, r, also, r, V);
+      ensureRow(tab, V, r);
+      if (also !== undefined) ensureRow(also, V, r);
       const u = uniforms[i * T + t]!;
       let c = 0;
       let v = 0;
@@ -122,72 +109,6 @@ export function sampleSequences(
       p = v;
     }
   }
-}
-
-/**
- * {@link ensureRow} of row ra of table a and row rb of table b (two tables of the same shape, or two rows of
- * one table). When both are stale, the two softmaxes
- * ({@link softmaxRow}'s operations on each row) are interleaved, so that their independent chains
- * (exps, sums, logs) overlap. Kept in one function on purpose: above TurboFan's inlining size it is
- * never inlined into the sampling loop, where the inlining budget would leave one of its two exps a
- * call (with the double boxed) in some processes and not in others.
- */
-function refreshRowPair(a: SoftmaxTables, ra: number, b: SoftmaxTables, rb: number, V: number): void {
-  const staleA = a.stamp[ra] !== a.version;
-  const staleB = b.stamp[rb] !== b.version;
-  if (!(staleA && staleB)) {
-    if (staleA) ensureRow(a, V, ra);
-    if (staleB) ensureRow(b, V, rb);
-    return;
-  }
-  const oa = ra * V;
-  const ob = rb * V;
-  if (a.kLogits >= 0 && b.kLogits >= 0) {
-    kernels!.softmax2(
-      a.kLogits + 8 * oa, a.kProbs + 8 * oa, a.kLogProbs + 8 * oa, b.kLogits + 8 * ob, b.kProbs + 8 * ob, b.kLogProbs + 8 * ob, V,
-    );
-    a.stamp[ra] = a.version;
-    b.stamp[rb] = b.version;
-    return;
-  }
-  const la = a.logits;
-  const pa = a.probs;
-  const lpa = a.logProbs;
-  const lb = b.logits;
-  const pb = b.probs;
-  const lpb = b.logProbs;
-  let ma = -Infinity;
-  let mb = -Infinity;
-  for (let u = 0; u < V; u++) {
-    const xa = la[oa + u]!;
-    if (xa > ma) ma = xa;
-    const xb = lb[ob + u]!;
-    if (xb > mb) mb = xb;
-  }
-  let sa = 0;
-  let sb = 0;
-  for (let u = 0; u < V; u++) {
-    const ea = exp(la[oa + u]! - ma);
-    pa[oa + u] = ea;
-    sa += ea;
-    const eb = exp(lb[ob + u]! - mb);
-    pb[ob + u] = eb;
-    sb += eb;
-  }
-  const ia = 1 / sa;
-  const ib = 1 / sb;
-  for (let u = 0; u < V; u++) {
-    pa[oa + u]! *= ia;
-    pb[ob + u]! *= ib;
-  }
-  const lsea = Math.log(sa);
-  const lseb = Math.log(sb);
-  for (let u = 0; u < V; u++) {
-    lpa[oa + u] = la[oa + u]! - ma - lsea;
-    lpb[ob + u] = lb[ob + u]! - mb - lseb;
-  }
-  a.stamp[ra] = a.version;
-  b.stamp[rb] = b.version;
 }
 
 /**

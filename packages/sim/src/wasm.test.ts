@@ -297,7 +297,7 @@ function checkCurrentRows(seen: Mismatches, what: string, tab: SoftmaxTables, V:
   seen.arrays(`${what} logProbs`, gotLp, logProbs);
 }
 
-test('two rows at a time (ensureReachable, and sampleSequences with the teacher) the kernel gives softmaxRow\'s bits', (t) => {
+test('through ensureReachable, and sampleSequences with the teacher, the kernel gives softmaxRow\'s bits', (t) => {
   const rng = new Lcg(9);
   const seen = new Mismatches();
   const T = 3;
@@ -319,7 +319,7 @@ test('two rows at a time (ensureReachable, and sampleSequences with the teacher)
         fillBoth(rng, kS, hS, V, T);
         kS.version++;
         hS.version++;
-        // The teacher is not always stale with the student: then rows go one at a time, or not at all.
+        // The teacher is not always stale with the student.
         if (round % 4 !== 3) {
           fillBoth(rng, kQ, hQ, V, T);
           kQ.version++;
@@ -350,10 +350,10 @@ test('two rows at a time (ensureReachable, and sampleSequences with the teacher)
         const at = `V ${V} round ${round}`;
         seen.arrays(`${at} student stamps`, kS.stamp, hS.stamp);
         seen.arrays(`${at} teacher stamps`, kQ.stamp, hQ.stamp);
-        seen.arrays(`${at} student probs (kernel vs JavaScript pair)`, kS.probs, hS.probs);
-        seen.arrays(`${at} student logProbs (kernel vs JavaScript pair)`, kS.logProbs, hS.logProbs);
-        seen.arrays(`${at} teacher probs (kernel vs JavaScript pair)`, kQ.probs, hQ.probs);
-        seen.arrays(`${at} teacher logProbs (kernel vs JavaScript pair)`, kQ.logProbs, hQ.logProbs);
+        seen.arrays(`${at} student probs (kernel vs JavaScript)`, kS.probs, hS.probs);
+        seen.arrays(`${at} student logProbs (kernel vs JavaScript)`, kS.logProbs, hS.logProbs);
+        seen.arrays(`${at} teacher probs (kernel vs JavaScript)`, kQ.probs, hQ.probs);
+        seen.arrays(`${at} teacher logProbs (kernel vs JavaScript)`, kQ.logProbs, hQ.logProbs);
         checkCurrentRows(seen, `${at} student (kernel vs softmaxRow)`, kS, V, T);
         checkCurrentRows(seen, `${at} teacher (kernel vs softmaxRow)`, kQ, V, T);
       }

@@ -44,8 +44,6 @@ export interface Kernels {
     tStamp: number, tVersion: number, q: number, logQ: number, ell: number, shifts: number, grad: number, adv: number, G: number, T: number,
     V: number, kappa: number, beta: number, jsd: number,
   ) => number;
-  /** Two rows' softmaxes (policy.ts `refreshRowPair`). */
-  readonly softmax2: (la: number, pa: number, lpa: number, lb: number, pb: number, lpb: number, V: number) => void;
 }
 
 /** Byte offsets of exp's tables in the kernels' memory (kernels.wat), and the start of the run states after them. */
