@@ -15,7 +15,11 @@ export interface CliProcess {
   readonly child: ChildProcess;
   stdout: string;
   stderr: string;
-  /** Resolves with the exit code (or 128 + signal number style: null code → -1) when the process exits. */
+  /**
+   * Resolves with the exit code and signal once the process has exited and its
+   * stdout and stderr are closed ('close', not 'exit': at 'exit' the last
+   * output may still be in the pipes, and a check of it would race).
+   */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -30,7 +34,7 @@ export function spawnCli(args: readonly string[], env: Record<string, string> = 
     child,
     stdout: '',
     stderr: '',
-    exited: new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal }))),
+    exited: new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal }))),
   };
   child.stdout!.on('data', (d: Buffer) => (p.stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (p.stderr += d.toString()));
