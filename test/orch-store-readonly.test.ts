@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, tempDir, writeFile } from './helpers/cli.js';
+import { createSweepClient, parseGridData, gridToWire } from '@sdpo/protocol';
+import { runCli, spawnCli, startCluster, tempDir, waitFor, waitForOutput, writeFile } from './helpers/cli.js';
+import { scalar } from './helpers/store.js';
 
 const GRID = 'name: arch\naxes:\n  seed: [0, 1, 2]\nfixed:\n  method: reinforce\n  feedback: continuous\n  noise: 0\n  steps: 3\n  vocab: 3\n  length: 2\n';
 
@@ -61,4 +63,42 @@ maybe('a store on read-only media (an archive) is read by status, export and rep
   t.is(write.code, 2, write.stderr);
   t.regex(write.stderr, new RegExp(`store ${store.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   t.notRegex(write.stderr, /\n\s+at /);
+});
+
+/** The WAL files next to a store. */
+const walFiles = (store: string) => ['-wal', '-shm'].filter((x) => existsSync(`${store}${x}`));
+
+test('readers (status, export, report) leave no -wal or -shm file behind, leave a live writer\'s alone, and take over what a killed writer left in the WAL', async (t) => {
+  const { dir, storePath, address, coordinator, procs } = await startCluster(t);
+  const grid = writeFile(dir, 'w.yaml', GRID.replace('name: arch', 'name: wal').replace('[0, 1, 2]', '{from: 0, to: 40}'));
+  t.is((await runCli(['submit', grid, '--coordinator', address])).code, 0);
+  const worker = spawnCli(['worker', '--coordinator', address, '--threads', '1', '--credits', '4']);
+  procs.push(worker);
+  await waitFor('a few results stored', () => scalar(storePath, "SELECT done FROM sweeps WHERE name = 'wal'") >= 5, 60_000, 20);
+  // A live writer's files are its own: a reader that closes must not take them away.
+  const live = await runCli(['status', 'wal', '--store', storePath, '--json']);
+  t.is(live.code, 0, live.stderr);
+  t.deepEqual(walFiles(storePath), ['-wal', '-shm']);
+  // Killed with results in its WAL (no checkpoint at exit); the worker with it.
+  coordinator.child.kill('SIGKILL');
+  worker.child.kill('SIGKILL');
+  await Promise.all([coordinator.exited, worker.exited]);
+  t.deepEqual(walFiles(storePath), ['-wal', '-shm'], 'the killed writer left its WAL');
+  const done = JSON.parse((await runCli(['status', 'wal', '--store', storePath, '--json'])).stdout) as { done: number };
+  t.true(done.done >= 5);
+  t.deepEqual(walFiles(storePath), [], 'status, the last connection, checkpointed the WAL and removed both files');
+  const exported = await runCli(['export', 'wal', '--store', storePath, '--format', 'jsonl']);
+  t.is(exported.code, 0, exported.stderr);
+  t.is(exported.stdout.trim().split('\n').length, done.done, 'every result acknowledged before the kill is read');
+  t.is((await runCli(['report', 'wal', '--store', storePath, '--out', join(dir, 'report')])).code, 0);
+  t.deepEqual(walFiles(storePath), []);
+  // And the store is whole for the next writer, which finishes the sweep.
+  const again = spawnCli(['coordinator', '--listen', '127.0.0.1:0', '--store', storePath]);
+  procs.push(again);
+  const [, address2] = await waitForOutput(again, /listening on (\S+)/);
+  procs.push(spawnCli(['worker', '--coordinator', address2!, '--threads', '1']));
+  const client = createSweepClient(address2!);
+  t.teardown(() => client.close());
+  t.like(await client.submit(gridToWire(parseGridData({ name: 'wal', axes: { seed: { from: 0, to: 40 } }, fixed: { method: 'reinforce', feedback: 'continuous', noise: 0, steps: 3, vocab: 3, length: 2 } }))), { name: 'wal' });
+  await waitFor('the sweep finished', async () => (await client.list()).sweeps.find((s) => s.name === 'wal')?.state === 'done', 60_000);
 });

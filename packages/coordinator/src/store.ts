@@ -443,18 +443,33 @@ export class Store {
   }
 }
 
-/** Opens the SQLite file; a reader reads once, so that a file it cannot read fails here. */
+/**
+ * Opens the SQLite file; a reader reads once, so that a file it cannot read fails here.
+ *
+ * A reader opens it read-write with `query_only`, so it changes nothing, but it can still
+ * do what SQLite does when the last connection to a WAL-mode file closes: remove the
+ * `-wal` and `-shm` files (after checkpointing what a crashed writer left in the WAL).
+ * A read-only connection cannot, so it left them behind. Where read-write is refused
+ * (a write-protected file or directory), it opens read-only, as before.
+ */
 function openDb(path: string, readonly: boolean): Database.Database {
-  const db = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
-  if (readonly) {
-    try {
-      db.prepare('SELECT count(*) FROM sqlite_master').get();
-    } catch (err) {
-      db.close();
-      throw err;
-    }
+  if (!readonly) return new Database(path);
+  try {
+    return readOnce(new Database(path, { fileMustExist: true }), true);
+  } catch {
+    return readOnce(new Database(path, { readonly: true, fileMustExist: true }), false);
   }
-  return db;
+}
+
+function readOnce(db: Database.Database, queryOnly: boolean): Database.Database {
+  try {
+    if (queryOnly) db.pragma('query_only = ON');
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
 
 /** Whether this process may create files in `dir`. */
