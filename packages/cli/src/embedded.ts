@@ -280,7 +280,8 @@ export function clientError(err: unknown, address: string): never {
   // nothing of this command was stored, and the same command succeeds once the store can be written again.
   const sdpoCode = String(e.metadata?.get('sdpo-code')[0] ?? '');
   if (STORE_WRITE_CODES.test(sdpoCode)) {
-    throw new CliError(`the coordinator at ${address} could not write its store (${e.details ?? sdpoCode}); nothing of this command was stored: free space or fix the store, then run it again`, EXIT.unreachable);
+    const remedy = sdpoCode === 'STORE_GONE' ? 'restart the coordinator' : 'free space or fix the store';
+    throw new CliError(`the coordinator at ${address} could not write its store (${e.details ?? sdpoCode}); nothing of this command was stored: ${remedy}, then run it again`, EXIT.unreachable);
   }
   // 3 INVALID_ARGUMENT, 4 DEADLINE_EXCEEDED, 5 NOT_FOUND, 6 ALREADY_EXISTS, 9 FAILED_PRECONDITION, 14 UNAVAILABLE, 16 UNAUTHENTICATED
   if (e.code === 4) throw new CliError(`the coordinator at ${address} did not answer in time (${e.details ?? 'deadline exceeded'})`, EXIT.unreachable);
