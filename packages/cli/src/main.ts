@@ -33,6 +33,16 @@ async function main(argv: string[]): Promise<number> {
   return (await entry.load())(rest);
 }
 
+// grpc-js gives TLS the address's host as the server name, an IP address too (grpc/grpc-node#1919), and
+// Node warns about that once (DEP0123) when a worker or client reaches a coordinator by IP over TLS. The
+// user did nothing wrong and nothing changes (the certificate is still checked against the IP): not printed.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((...args: unknown[]) => {
+  const [, typeOrOptions, code] = args;
+  if ((typeof typeOrOptions === 'object' && typeOrOptions !== null ? (typeOrOptions as { code?: unknown }).code : code) === 'DEP0123') return;
+  emitWarning(...args);
+}) as typeof process.emitWarning;
+
 // A reader that went away (`sdpo status | head -2`) ends the command quietly, for every
 // command: there is no one left to tell. Stored results are committed as they arrive.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
