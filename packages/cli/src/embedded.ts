@@ -101,15 +101,16 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
   const { scheduler } = coordinator;
   const threads = options.threads ?? availableParallelism();
   // Started before the submit, so the pool's threads load while the grid is written. The one
-  // local worker holds 96 tasks per thread, not the cluster default of 2: with no other worker
+  // local worker holds 192 tasks per thread, not the cluster default of 2: with no other worker
   // to balance against, more in hand only means fewer messages and bigger pool chunks (the
   // default preset's efficiency, measured: 0.89 with 16 per thread and 20 ms chunks, 0.91–0.92
   // with 48 and 40 ms; once the WebAssembly kernels made runs 15 % faster, 48 gave 0.895–0.904
-  // and 96 gave 0.912–0.922, four runs each, alternating). Its results go back every 250 ms (or 256 results): each store commit
+  // and 96 gave 0.912–0.922, four runs each, alternating; 192 gave +0.0045 over 96, mean of 14
+  // alternating pairs, as the running chunks no longer take most of what it holds). Its results go back every 250 ms (or 256 results): each store commit
   // rewrites the key-index pages its results touch, so 15 results a commit cost the store
   // about 70 µs each and 50 or more about 20 µs (measured).
   const worker = startWorker({
-    coordinator: `127.0.0.1:${coordinator.port}`, logger, name: 'embedded', exitOnDisconnect: true, threads, credits: 96 * threads,
+    coordinator: `127.0.0.1:${coordinator.port}`, logger, name: 'embedded', exitOnDisconnect: true, threads, credits: 192 * threads,
     flushMs: 250, flushCount: 256,
     ...(options.poolExecArgv ? { poolExecArgv: options.poolExecArgv } : {}),
   });
