@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '@sdpo/protocol';
 import { makeTestCerts, type TestCerts } from './helpers/certs.js';
-import { killIfRunning, runCli, spawnCli, startCluster, tempDir, testScratch, waitFor, writeFile, type CliProcess } from './helpers/cli.js';
+import { exitWithin, killIfRunning, runCli, spawnCli, startCluster, tempDir, testScratch, waitFor, writeFile, type CliProcess } from './helpers/cli.js';
 import { scalar } from './helpers/store.js';
 
 const STACK = /\n\s+at |internal error|Unhandled/;
@@ -14,22 +14,17 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A loopback port nothing listens on: a command that tried to connect would fail otherwise than asserted. */
 const NOWHERE = '127.0.0.1:1';
 
-/** The exit of `p`, or 'still running' (after killing it) when it has not exited within `ms`: a refusal must come at once. */
-async function exitWithin(p: CliProcess, ms = 60_000): Promise<number | null | 'still running'> {
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([
-    p.exited.then((e) => e.code),
-    new Promise<'still running'>((res) => (timer = setTimeout(() => res('still running'), ms))),
-  ]);
-  clearTimeout(timer);
+/** The exit code of `p`, or 'still running' (after killing it) when it has not exited within `ms`: a refusal must come at once. */
+async function codeWithin(p: CliProcess, ms = 60_000): Promise<number | null | 'still running'> {
+  const r = await exitWithin(p, ms);
   killIfRunning(p);
-  return r;
+  return r === 'still running' ? r : r.code;
 }
 
 /** Runs `sdpo ARGS…` and returns its exit code (or 'still running') and output. */
 async function runWithin(args: readonly string[], ms = 60_000, env: Record<string, string> = {}) {
   const p = spawnCli(args, env);
-  const code = await exitWithin(p, ms);
+  const code = await codeWithin(p, ms);
   return { code, stdout: p.stdout, stderr: p.stderr };
 }
 
@@ -235,11 +230,11 @@ test('status --watch without a name follows every sweep known at the start until
   }
   t.is(watchers.coordinatorJson.child.exitCode, null, 'the watch waits while sweeps run');
   interrupted.child.kill('SIGINT');
-  t.is(await exitWithin(interrupted), 130, `Ctrl-C stops a watch: ${interrupted.stderr}`);
+  t.is(await codeWithin(interrupted), 130, `Ctrl-C stops a watch: ${interrupted.stderr}`);
 
   cluster.procs.push(spawnCli(['worker', '--coordinator', cluster.address, '--threads', '1']));
   for (const [what, w] of Object.entries(watchers)) {
-    t.is(await exitWithin(w, 120_000), 0, `${what}: ${w.stderr}`);
+    t.is(await codeWithin(w, 120_000), 0, `${what}: ${w.stderr}`);
     t.notRegex(w.stderr, STACK, what);
   }
   for (const what of ['coordinatorJson', 'storeJson'] as const) {
@@ -261,7 +256,7 @@ test('a watch whose coordinator dies, and a status with no coordinator to ask, e
   cluster.procs.push(watch);
   await waitFor('the sweep reported running', () => /"state":"running"/.test(watch.stdout), 60_000);
   cluster.coordinator.child.kill('SIGKILL');
-  t.is(await exitWithin(watch), 3, watch.stderr);
+  t.is(await codeWithin(watch), 3, watch.stderr);
   t.regex(watch.stderr, new RegExp(`cannot reach a coordinator at ${escape(cluster.address)}|the watch ended before ${SWEEP} finished`));
   t.notRegex(watch.stderr, STACK);
   const nobody = await runWithin(['status', '--coordinator', NOWHERE], 30_000);
@@ -276,7 +271,7 @@ test('a reader that closes stdout early (sdpo status | head) ends the command qu
     const p = spawnCli(args);
     // The read end closes before the command writes: its first write fails with EPIPE.
     p.child.stdout!.destroy();
-    t.is(await exitWithin(p), 0, p.stderr);
+    t.is(await codeWithin(p), 0, p.stderr);
     t.is(p.stderr, '', args[0]);
   }
 });
@@ -317,7 +312,7 @@ test('Ctrl-C during an embedded run logs no task failures for the tasks it aband
     }
   }, 120_000, 100);
   run.child.kill('SIGINT');
-  t.is(await exitWithin(run, 60_000), 130, run.stderr);
+  t.is(await codeWithin(run, 60_000), 130, run.stderr);
   t.regex(run.stderr, /interrupted: \d+\/400 done/);
   t.notRegex(run.stderr, /task failed|aborted/);
   const stored = scalar(store, "SELECT done FROM sweeps WHERE name = 'long'");

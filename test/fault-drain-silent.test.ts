@@ -1,14 +1,6 @@
 import test from 'ava';
-import { runCli, spawnCli, startCluster, waitFor, writeFile, type CliProcess } from './helpers/cli.js';
+import { exitWithin, runCli, spawnCli, startCluster, waitFor, writeFile } from './helpers/cli.js';
 import { scalar } from './helpers/store.js';
-
-/** The exit of `p` within `ms`, or 'still running'. */
-async function exitWithin(p: CliProcess, ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const r = await Promise.race([p.exited, new Promise<'still running'>((res) => (timer = setTimeout(() => res('still running'), ms)))]);
-  clearTimeout(timer);
-  return r;
-}
 
 test('a worker told to drain while its coordinator does not answer (SIGSTOP) still leaves, with exit 0; a second signal stops it at once', async (t) => {
   // Every process it lists is killed at teardown (SIGKILL ends a stopped one too).

@@ -48,6 +48,14 @@ export async function runCli(args: readonly string[], env: Record<string, string
   return { code, stdout: p.stdout, stderr: p.stderr };
 }
 
+/** How `p` exited, or 'still running' when it has not within `ms` (it is left running: see {@link killIfRunning}). */
+export async function exitWithin(p: CliProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([p.exited, new Promise<'still running'>((res) => (timer = setTimeout(() => res('still running'), ms)))]);
+  clearTimeout(timer);
+  return r;
+}
+
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
