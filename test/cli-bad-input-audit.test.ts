@@ -6,11 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIMITS } from '@sdpo/protocol';
 import { makeTestCerts, type TestCerts } from './helpers/certs.js';
-import { exitWithin, killIfRunning, runCli, spawnCli, startCluster, tempDir, testScratch, waitFor, writeFile, type CliProcess } from './helpers/cli.js';
+import { escapeRegExp, exitWithin, killIfRunning, runCli, spawnCli, startCluster, tempDir, testScratch, waitFor, writeFile, type CliProcess } from './helpers/cli.js';
 import { scalar } from './helpers/store.js';
 
 const STACK = /\n\s+at |internal error|Unhandled/;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A loopback port nothing listens on: a command that tried to connect would fail otherwise than asserted. */
 const NOWHERE = '127.0.0.1:1';
 
@@ -70,7 +69,7 @@ test('TLS flags naming a file that is not PEM exit 2 naming the flag and the fil
   for (const [what, args, flag] of cases) {
     const r = await runWithin(args, 30_000);
     t.is(r.code, 2, `${what}: ${r.stderr}`);
-    t.regex(r.stderr, new RegExp(`--${flag}: ${escape(fixture.notPem)} is not a PEM file \\(no '-----BEGIN `), what);
+    t.regex(r.stderr, new RegExp(`--${flag}: ${escapeRegExp(fixture.notPem)} is not a PEM file \\(no '-----BEGIN `), what);
     t.notRegex(r.stderr, STACK, what);
   }
   t.false(existsSync(store), 'no store created');
@@ -86,7 +85,7 @@ test('a certificate and a key that do not belong together exit 2 naming both fla
     const r = await runWithin(args, 30_000);
     t.is(r.code, 2, r.stderr);
     t.regex(r.stderr, /cannot use the TLS files --tls-cert .*--tls-key .*: key values mismatch/, args[0]);
-    t.regex(r.stderr, new RegExp(escape(args.at(-1)!)), args[0]);
+    t.regex(r.stderr, new RegExp(escapeRegExp(args.at(-1)!)), args[0]);
     t.notRegex(r.stderr, STACK, args[0]);
   }
 });
@@ -105,7 +104,7 @@ test('a coordinator address without a port (or with port 0) exits 2 naming --coo
     const r = results[i]!;
     const what = `${x.args.join(' ')} ${JSON.stringify(x.env)}`;
     t.is(r.code, 2, `${what}: ${r.stderr}`);
-    t.regex(r.stderr, new RegExp(`${x.from}: expected HOST:PORT with a port from 1 to 65535, got '${escape(x.address)}'`), what);
+    t.regex(r.stderr, new RegExp(`${x.from}: expected HOST:PORT with a port from 1 to 65535, got '${escapeRegExp(x.address)}'`), what);
     t.notRegex(r.stderr, STACK, what);
   });
 });
@@ -116,10 +115,10 @@ test('export --out into a missing directory or onto a directory exits 2 naming -
   const { dir } = testScratch(t);
   const missing = join(dir, 'no', 'such', 'dir', 'x.csv');
   for (const [args, expect] of [
-    [['export', SWEEP, '--store', fixture.store, '--out', missing], new RegExp(`--out: cannot write ${escape(missing)}: the directory ${escape(join(dir, 'no'))} does not exist`)],
+    [['export', SWEEP, '--store', fixture.store, '--out', missing], new RegExp(`--out: cannot write ${escapeRegExp(missing)}: the directory ${escapeRegExp(join(dir, 'no'))} does not exist`)],
     // With --coordinator the path is checked before connecting (nothing listens at NOWHERE).
-    [['export', SWEEP, '--coordinator', NOWHERE, '--out', missing], new RegExp(`--out: cannot write ${escape(missing)}`)],
-    [['export', SWEEP, '--store', fixture.store, '--out', dir], new RegExp(`--out: ${escape(dir)} is a directory; name a file`)],
+    [['export', SWEEP, '--coordinator', NOWHERE, '--out', missing], new RegExp(`--out: cannot write ${escapeRegExp(missing)}`)],
+    [['export', SWEEP, '--store', fixture.store, '--out', dir], new RegExp(`--out: ${escapeRegExp(dir)} is a directory; name a file`)],
   ] as const) {
     const r = await runWithin(args);
     t.is(r.code, 2, r.stderr);
@@ -136,8 +135,8 @@ test('report --out naming a regular file (or a path under one) exits 2 naming --
   const { dir } = testScratch(t);
   const file = writeFile(dir, 'taken', 'precious\n');
   for (const [out, expect] of [
-    [file, new RegExp(`--out: cannot write the report to ${escape(file)}: ${escape(file)} is not a directory`)],
-    [join(file, 'sub'), new RegExp(`--out: cannot write the report to ${escape(join(file, 'sub'))}: ${escape(file)} is not a directory`)],
+    [file, new RegExp(`--out: cannot write the report to ${escapeRegExp(file)}: ${escapeRegExp(file)} is not a directory`)],
+    [join(file, 'sub'), new RegExp(`--out: cannot write the report to ${escapeRegExp(join(file, 'sub'))}: ${escapeRegExp(file)} is not a directory`)],
   ] as const) {
     const r = await runWithin(['report', SWEEP, '--store', fixture.store, '--out', out, '--bootstrap', '10']);
     t.is(r.code, 2, r.stderr);
@@ -162,7 +161,7 @@ test('study --out naming a regular file exits 2 before running anything (no stor
   const store = join(dir, 'store.db');
   const r = await runWithin(['study', '--preset', 'smoke', '--store', store, '--out', file, '--threads', '1']);
   t.is(r.code, 2, r.stderr);
-  t.regex(r.stderr, new RegExp(`--out: cannot write the report to ${escape(file)}: ${escape(file)} is not a directory`));
+  t.regex(r.stderr, new RegExp(`--out: cannot write the report to ${escapeRegExp(file)}: ${escapeRegExp(file)} is not a directory`));
   t.false(existsSync(store), 'nothing was run');
   t.is(readFileSync(file, 'utf8'), 'precious\n');
 });
@@ -257,7 +256,7 @@ test('a watch whose coordinator dies, and a status with no coordinator to ask, e
   await waitFor('the sweep reported running', () => /"state":"running"/.test(watch.stdout), 60_000);
   cluster.coordinator.child.kill('SIGKILL');
   t.is(await codeWithin(watch), 3, watch.stderr);
-  t.regex(watch.stderr, new RegExp(`cannot reach a coordinator at ${escape(cluster.address)}|the watch ended before ${SWEEP} finished`));
+  t.regex(watch.stderr, new RegExp(`cannot reach a coordinator at ${escapeRegExp(cluster.address)}|the watch ended before ${SWEEP} finished`));
   t.notRegex(watch.stderr, STACK);
   const nobody = await runWithin(['status', '--coordinator', NOWHERE], 30_000);
   t.is(nobody.code, 3, nobody.stderr);
@@ -289,7 +288,7 @@ test('an empty or whitespace-only --token-file exits 2 naming the flag and the f
   ] as const) {
     const r = await runWithin(args, 30_000, { SDPO_TOKEN: '' });
     t.is(r.code, 2, `${args[0]}: ${r.stderr}`);
-    t.regex(r.stderr, new RegExp(`--token-file: the token file ${escape(file)} is empty`));
+    t.regex(r.stderr, new RegExp(`--token-file: the token file ${escapeRegExp(file)} is empty`));
     t.notRegex(r.stdout, /listening/);
   }
   t.false(existsSync(join(dir, 's.db')));

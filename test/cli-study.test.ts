@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runSimulation } from '@sdpo/sim';
-import { runCli, tempDir } from './helpers/cli.js';
+import { escapeRegExp, runCli, tempDir } from './helpers/cli.js';
 import { deterministic } from './helpers/results.js';
 
 test('sdpo study --preset smoke runs the preset, writes the report and prints the claims table; a rerun reuses the stored sweep and writes an identical report', async (t) => {
@@ -14,7 +14,7 @@ test('sdpo study --preset smoke runs the preset, writes the report and prints th
   t.is(first.code, 0, first.stderr);
   t.regex(first.stderr, /preset-smoke: 24\/24 results \(24 computed, 0 from the store\)/);
   t.regex(first.stdout, /report of 24 runs written to/);
-  t.regex(first.stdout, new RegExp(`open ${join(out, 'index.html').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  t.regex(first.stdout, new RegExp(`open ${escapeRegExp(join(out, 'index.html'))}`));
   // The claims table: a header and one row per claim of the aggregation spec (§5).
   t.regex(first.stdout, /#\s+verdict\s+estimate\s+95% CI\s+p\s+claim/);
   for (let id = 1; id <= 9; id++) t.regex(first.stdout, new RegExp(`^${id}\\s+(supported|direction only|not supported|inconclusive)\\s`, 'm'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startCoordinator } from '@sdpo/coordinator';
 import { parseGridData } from '@sdpo/protocol';
-import { runCli, testScratch, waitFor, writeFile } from './helpers/cli.js';
+import { escapeRegExp, runCli, testScratch, waitFor, writeFile } from './helpers/cli.js';
 
 // A coordinator whose store cannot take a write (a full disk, an I/O error, a store made read-only under it)
 // answers the command with SQLite's error. The CLI used to exit 1 with it, which reads as "tasks failed";
@@ -52,7 +52,7 @@ test('a cancel or submit to a coordinator whose store was deleted exits 3 saying
   const address = `127.0.0.1:${coord.port}`;
   const cancel = await runCli(['cancel', 'gone', '--coordinator', address]);
   t.is(cancel.code, 3, cancel.stderr);
-  t.regex(cancel.stderr, new RegExp(`could not write its store \\(the store ${storePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} was deleted while this process had it open: .*\\); nothing of this command was stored: restart the coordinator, then run it again`));
+  t.regex(cancel.stderr, new RegExp(`could not write its store \\(the store ${escapeRegExp(storePath)} was deleted while this process had it open: .*\\); nothing of this command was stored: restart the coordinator, then run it again`));
   t.notRegex(cancel.stderr, /internal error|\n\s+at /);
   t.like(coord.scheduler.progress('gone'), { state: 'running', cancelled: 0 });
   const grid = writeFile(dir, 'more.yaml', 'name: more\naxes:\n  seed: [0]\nfixed: {method: reinforce, feedback: binary, noise: 0, steps: 1, vocab: 3, length: 2}\n');

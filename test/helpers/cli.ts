@@ -56,6 +56,9 @@ export async function exitWithin(p: CliProcess, ms: number): Promise<{ code: num
   return r;
 }
 
+/** `s` as a regular expression that matches it literally (a path in a message). */
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -106,9 +106,10 @@ export async function runGridEmbedded(def: SweepDefinition, options: EmbeddedOpt
   // default preset's efficiency, measured: 0.89 with 16 per thread and 20 ms chunks, 0.91–0.92
   // with 48 and 40 ms; once the WebAssembly kernels made runs 15 % faster, 48 gave 0.895–0.904
   // and 96 gave 0.912–0.922, four runs each, alternating; 192 gave +0.0045 over 96, mean of 14
-  // alternating pairs, as the running chunks no longer take most of what it holds). Its results go back every 250 ms (or 256 results): each store commit
-  // rewrites the key-index pages its results touch, so 15 results a commit cost the store
-  // about 70 µs each and 50 or more about 20 µs (measured).
+  // alternating pairs, as the running chunks no longer take most of what it holds). Its results
+  // go back every 250 ms (or 256 results): each store commit rewrites the key-index pages its
+  // results touch, so 15 results a commit cost the store about 70 µs each and 50 or more about
+  // 20 µs (measured).
   const worker = startWorker({
     coordinator: `127.0.0.1:${coordinator.port}`, logger, name: 'embedded', exitOnDisconnect: true, threads, credits: 192 * threads,
     flushMs: 250, flushCount: 256,
